@@ -1,0 +1,3 @@
+//! What the provider may ask of AWS.
+
+pub mod aws;
