@@ -14,6 +14,7 @@ pub mod plugin;
 pub mod provider;
 pub mod schema;
 pub mod server;
+pub mod testing;
 pub mod tls;
 pub mod value;
 pub mod wire;

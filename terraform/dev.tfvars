@@ -1,0 +1,3 @@
+environment = "dev"
+region      = "us-east-1"
+tags        = { owner = "platform" }

@@ -1,0 +1,5 @@
+# The embedded default: the moto emulator started by ../scripts/up.
+environment      = "local"
+region           = "us-east-1"
+aws_endpoint_url = "http://127.0.0.1:5077"
+tags             = { owner = "local" }

@@ -1,0 +1,16 @@
+# The live root configuration of the Todo application's AWS stack.
+# Operators run: terraform apply -var-file=prod.tfvars
+# Locally (moto emulator): ../scripts/up
+
+provider "todo" {
+  region                      = var.region
+  endpoint_url                = var.aws_endpoint_url
+  s3_use_path_style           = var.aws_endpoint_url != null
+  skip_credentials_validation = var.skip_credentials_validation
+
+  default_tags {
+    tags = merge({ app = "todo", environment = var.environment, managed_by = "terraform" }, var.tags)
+  }
+}
+
+data "todo_caller_identity" "current" {}

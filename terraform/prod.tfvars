@@ -1,0 +1,3 @@
+environment = "prod"
+region      = "us-east-1"
+tags        = { owner = "platform" }

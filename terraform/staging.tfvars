@@ -1,0 +1,3 @@
+environment = "staging"
+region      = "us-east-1"
+tags        = { owner = "platform" }
