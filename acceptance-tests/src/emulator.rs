@@ -22,7 +22,11 @@ pub enum Target {
 impl Target {
     /// The target chosen by `TODO_ACC_TARGET` (default moto).
     pub fn from_env() -> Target {
-        match std::env::var("TODO_ACC_TARGET").unwrap_or_default().to_ascii_lowercase().as_str() {
+        match std::env::var("TODO_ACC_TARGET")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "" | "moto" => Target::Moto,
             "localstack" => Target::LocalStack,
             other => panic!("TODO_ACC_TARGET={other:?}: use \"moto\" (default) or \"localstack\""),
@@ -73,7 +77,13 @@ fn find_python(candidates: &[&str]) -> Option<PathBuf> {
             }
             continue;
         }
-        if Command::new(c).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()) {
+        if Command::new(c)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
             return Some(path);
         }
     }
@@ -84,7 +94,10 @@ fn pyenv_python(minor: &str) -> Vec<String> {
     let home = std::env::var("HOME").unwrap_or_default();
     let mut found = Vec::new();
     if let Ok(entries) = std::fs::read_dir(Path::new(&home).join(".pyenv/versions")) {
-        let mut names: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).collect();
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
         names.sort();
         for name in names.into_iter().rev() {
             if name.starts_with(minor) {
@@ -97,7 +110,12 @@ fn pyenv_python(minor: &str) -> Vec<String> {
 
 /// Creates the venv `name` with `requirements` unless it is already complete.
 /// A lock file serialises concurrent test processes.
-fn ensure_venv(name: &str, requirements: &Path, python_candidates: &[String], marker_bin: &str) -> PathBuf {
+fn ensure_venv(
+    name: &str,
+    requirements: &Path,
+    python_candidates: &[String],
+    marker_bin: &str,
+) -> PathBuf {
     let venv = build_dir().join(name);
     let done = venv.join(".installed");
     let wanted = std::fs::read_to_string(requirements).expect("read requirements");
@@ -116,9 +134,16 @@ fn ensure_venv(name: &str, requirements: &Path, python_candidates: &[String], ma
             python_candidates.join(" or ")
         )
     });
-    eprintln!("installing the emulator into {} (first run only)...", venv.display());
+    eprintln!(
+        "installing the emulator into {} (first run only)...",
+        venv.display()
+    );
     let _ = std::fs::remove_dir_all(&venv);
-    let status = Command::new(&python).args(["-m", "venv"]).arg(&venv).status().expect("run python -m venv");
+    let status = Command::new(&python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("run python -m venv");
     assert!(status.success(), "python -m venv {} failed", venv.display());
     let pip = venv.join("bin/pip");
     let status = Command::new(&pip)
@@ -126,8 +151,15 @@ fn ensure_venv(name: &str, requirements: &Path, python_candidates: &[String], ma
         .arg(requirements)
         .status()
         .expect("run pip");
-    assert!(status.success(), "pip install -r {} failed", requirements.display());
-    assert!(venv.join("bin").join(marker_bin).exists(), "{marker_bin} missing after install");
+    assert!(
+        status.success(),
+        "pip install -r {} failed",
+        requirements.display()
+    );
+    assert!(
+        venv.join("bin").join(marker_bin).exists(),
+        "{marker_bin} missing after install"
+    );
     std::fs::write(&done, wanted).expect("write install marker");
     venv
 }
@@ -161,7 +193,10 @@ pub fn ensure_localstack() -> PathBuf {
 fn http(port: u16, method: &str, path: &str) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let status = response
@@ -169,7 +204,10 @@ fn http(port: u16, method: &str, path: &str) -> std::io::Result<(u16, String)> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -196,7 +234,11 @@ impl Emulator {
                     "-p".into(),
                     port.to_string(),
                 ];
-                (venv, args, vec![("MOTO_IAM_LOAD_MANAGED_POLICIES".into(), "true".into())])
+                (
+                    venv,
+                    args,
+                    vec![("MOTO_IAM_LOAD_MANAGED_POLICIES".into(), "true".into())],
+                )
             }
             Target::LocalStack => {
                 let venv = ensure_localstack();
@@ -210,7 +252,10 @@ impl Emulator {
                 let envs = vec![
                     ("OVERRIDE_IN_DOCKER".into(), "0".into()),
                     ("GATEWAY_LISTEN".into(), format!("127.0.0.1:{port}")),
-                    ("FILESYSTEM_ROOT".into(), state.to_string_lossy().to_string()),
+                    (
+                        "FILESYSTEM_ROOT".into(),
+                        state.to_string_lossy().to_string(),
+                    ),
                     ("PERSISTENCE".into(), "0".into()),
                     ("SKIP_INFRA_DOWNLOADS".into(), "1".into()),
                     ("DISABLE_EVENTS".into(), "1".into()),
@@ -279,7 +324,10 @@ impl Emulator {
             Target::LocalStack => ("/_localstack/state/reset", "POST"),
         };
         let (status, body) = http(self.port, method, path).expect("reset the emulator");
-        assert!((200..300).contains(&status), "emulator reset answered {status}: {body}");
+        assert!(
+            (200..300).contains(&status),
+            "emulator reset answered {status}: {body}"
+        );
     }
 
     /// The emulator's log so far.
@@ -292,7 +340,13 @@ impl Emulator {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(&self.endpoint)
-            .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "acceptance"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "acceptance",
+            ))
             .load()
             .await
     }
@@ -301,7 +355,9 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         // TERM lets the supervisor stop the emulator's whole process group.
-        let _ = Command::new("kill").args(["-TERM", &self.process.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.process.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.process.try_wait() {

@@ -43,7 +43,10 @@ pub struct Workspace {
 /// The terraform executable: `TERRAFORM` if set, else from PATH.
 pub fn terraform_binary() -> PathBuf {
     let candidate = std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into());
-    let ok = Command::new(&candidate).arg("version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(&candidate)
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     assert!(
         ok,
         "The acceptance tests need the terraform CLI (>= 1.11) on PATH (or TERRAFORM=/path/to/terraform). \
@@ -55,12 +58,20 @@ pub fn terraform_binary() -> PathBuf {
 impl Workspace {
     /// A workspace whose `main.tf` is `config`.
     pub fn new(config: &str) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("todo-acc-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("todo-acc-")
+            .tempdir()
+            .expect("temp dir");
         let plugin_dir = dir.path().join("plugins");
         std::fs::create_dir_all(&plugin_dir).expect("plugins dir");
         let binary = provider_binary();
-        assert!(binary.exists(), "provider binary {} is missing", binary.display());
-        std::os::unix::fs::symlink(&binary, plugin_dir.join("terraform-provider-todo")).expect("link provider");
+        assert!(
+            binary.exists(),
+            "provider binary {} is missing",
+            binary.display()
+        );
+        std::os::unix::fs::symlink(&binary, plugin_dir.join("terraform-provider-todo"))
+            .expect("link provider");
         let cli_config = dir.path().join("terraformrc");
         std::fs::write(
             &cli_config,
@@ -73,7 +84,11 @@ impl Workspace {
         let root = dir.path().join("root");
         std::fs::create_dir_all(&root).expect("root dir");
         std::fs::write(root.join("main.tf"), config).expect("write main.tf");
-        Workspace { dir, cli_config, env: Vec::new() }
+        Workspace {
+            dir,
+            cli_config,
+            env: Vec::new(),
+        }
     }
 
     /// The root module directory.

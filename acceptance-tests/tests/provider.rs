@@ -37,16 +37,34 @@ fn providers_schema_json_lists_the_provider_schema() {
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("schema is JSON");
     let provider = &json["provider_schemas"]["registry.terraform.io/todo-app/todo"];
     let attrs = &provider["provider"]["block"]["attributes"];
-    for name in ["region", "profile", "endpoint_url", "access_key", "max_retries", "skip_credentials_validation"] {
-        assert!(attrs.get(name).is_some(), "provider attribute {name} missing: {attrs}");
+    for name in [
+        "region",
+        "profile",
+        "endpoint_url",
+        "access_key",
+        "max_retries",
+        "skip_credentials_validation",
+    ] {
+        assert!(
+            attrs.get(name).is_some(),
+            "provider attribute {name} missing: {attrs}"
+        );
     }
-    assert_eq!(attrs["secret_key"]["sensitive"], true, "secret_key must be sensitive");
+    assert_eq!(
+        attrs["secret_key"]["sensitive"], true,
+        "secret_key must be sensitive"
+    );
     let blocks = &provider["provider"]["block"]["block_types"];
     for name in ["assume_role", "endpoints", "default_tags"] {
-        assert!(blocks.get(name).is_some(), "provider block {name} missing: {blocks}");
+        assert!(
+            blocks.get(name).is_some(),
+            "provider block {name} missing: {blocks}"
+        );
     }
     assert!(
-        provider["data_source_schemas"].get("todo_caller_identity").is_some(),
+        provider["data_source_schemas"]
+            .get("todo_caller_identity")
+            .is_some(),
         "data source missing"
     );
 }
@@ -56,23 +74,41 @@ fn validate_names_the_bad_provider_setting() {
     let cases = [
         ("region = \"us east 1\"", "Invalid AWS region", "region"),
         ("region = \"US-EAST-1\"", "Invalid AWS region", "region"),
-        ("endpoint_url = \"localhost:5000\"", "Invalid endpoint URL", "endpoint_url"),
+        (
+            "endpoint_url = \"localhost:5000\"",
+            "Invalid endpoint URL",
+            "endpoint_url",
+        ),
         ("max_retries = -1", "Invalid max_retries", "max_retries"),
-        ("access_key = \"AKIAEXAMPLE\"", "Missing secret_key", "secret_key"),
+        (
+            "access_key = \"AKIAEXAMPLE\"",
+            "Missing secret_key",
+            "secret_key",
+        ),
         (
             "assume_role {\n role_arn = \"arn:aws:iam::1:role/x\"\n }",
             "Invalid role ARN",
             "role_arn",
         ),
-        ("endpoints {\n sts = \"ftp://x\"\n }", "Invalid endpoint URL", "sts"),
+        (
+            "endpoints {\n sts = \"ftp://x\"\n }",
+            "Invalid endpoint URL",
+            "sts",
+        ),
     ];
     for (body, summary, attr) in cases {
         let ws = Workspace::new(&config(body, "data \"todo_caller_identity\" \"me\" {}\n"));
         let out = ws.run(&["validate", "-no-color"]);
         assert_ne!(out.code, 0, "validate accepted {body}:\n{}", out.all());
         let text = out.all();
-        assert!(text.contains(summary), "{body}: expected {summary:?} in:\n{text}");
-        assert!(text.contains(attr), "{body}: expected the attribute {attr:?} in:\n{text}");
+        assert!(
+            text.contains(summary),
+            "{body}: expected {summary:?} in:\n{text}"
+        );
+        assert!(
+            text.contains(attr),
+            "{body}: expected the attribute {attr:?} in:\n{text}"
+        );
     }
 }
 
@@ -95,7 +131,11 @@ output "region" {
     ));
     let out = ws.run(&["plan", "-no-color"]).success();
     // The account id moto reports proves STS GetCallerIdentity was called.
-    assert!(out.stdout.contains("123456789012"), "account id missing from plan:\n{}", out.all());
+    assert!(
+        out.stdout.contains("123456789012"),
+        "account id missing from plan:\n{}",
+        out.all()
+    );
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(out.stdout.contains("Apply complete"), "{}", out.all());
     let account = ws.run(&["output", "-raw", "account_id"]).success();
@@ -107,19 +147,44 @@ output "region" {
 #[test]
 fn an_unreachable_endpoint_fails_fast_naming_the_endpoint_and_setting() {
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let endpoint = format!("http://127.0.0.1:{port}");
     for (body, setting) in [
-        (format!("region = \"us-east-1\"\nendpoint_url = \"{endpoint}\""), "endpoint_url"),
-        (format!("region = \"us-east-1\"\nendpoints {{\n sts = \"{endpoint}\"\n }}"), "endpoints.sts"),
+        (
+            format!("region = \"us-east-1\"\nendpoint_url = \"{endpoint}\""),
+            "endpoint_url",
+        ),
+        (
+            format!("region = \"us-east-1\"\nendpoints {{\n sts = \"{endpoint}\"\n }}"),
+            "endpoints.sts",
+        ),
     ] {
         let ws = Workspace::new(&config(&body, "data \"todo_caller_identity\" \"me\" {}\n"));
         let out = ws.run(&["plan", "-no-color"]);
-        assert_ne!(out.code, 0, "plan succeeded against a closed port:\n{}", out.all());
+        assert_ne!(
+            out.code,
+            0,
+            "plan succeeded against a closed port:\n{}",
+            out.all()
+        );
         let text = out.all();
-        assert!(text.contains(&format!("Cannot reach AWS STS at {endpoint}")), "{text}");
-        assert!(text.contains(setting), "setting {setting} not named:\n{text}");
-        assert!(out.elapsed < Duration::from_secs(60), "took {:?}", out.elapsed);
+        assert!(
+            text.contains(&format!("Cannot reach AWS STS at {endpoint}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(setting),
+            "setting {setting} not named:\n{text}"
+        );
+        assert!(
+            out.elapsed < Duration::from_secs(60),
+            "took {:?}",
+            out.elapsed
+        );
     }
 }
 
@@ -140,15 +205,23 @@ fn rejected_and_missing_credentials_are_explained() {
     assert_ne!(out.code, 0, "{}", out.all());
     let text = out.all();
     assert!(
-        text.contains("No AWS credentials found") || text.contains("Checking the AWS credentials failed"),
+        text.contains("No AWS credentials found")
+            || text.contains("Checking the AWS credentials failed"),
         "{text}"
     );
-    assert!(!text.contains("RUST_BACKTRACE") && !text.contains("stack backtrace"), "{text}");
+    assert!(
+        !text.contains("RUST_BACKTRACE") && !text.contains("stack backtrace"),
+        "{text}"
+    );
 }
 
 #[test]
 fn skip_credentials_validation_makes_no_sts_call() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let ws = Workspace::new(&config(
         &format!(
             "region = \"us-east-1\"\nendpoint_url = \"http://127.0.0.1:{port}\"\nskip_credentials_validation = true\nskip_requesting_account_id = true"
@@ -167,7 +240,11 @@ fn running_the_binary_by_hand_prints_a_sentence() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is a plugin for Terraform"), "{stderr}");
-    assert!(out.stdout.is_empty(), "nothing on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -177,14 +254,32 @@ fn emulator_reset_clears_state() {
     rt.block_on(async {
         let sdk = emulator.sdk_config().await;
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
-        ec2.create_vpc().cidr_block("10.9.0.0/16").send().await.expect("create vpc");
+        ec2.create_vpc()
+            .cidr_block("10.9.0.0/16")
+            .send()
+            .await
+            .expect("create vpc");
         let count = |vpcs: Vec<aws_sdk_ec2::types::Vpc>| {
-            vpcs.iter().filter(|v| v.cidr_block() == Some("10.9.0.0/16")).count()
+            vpcs.iter()
+                .filter(|v| v.cidr_block() == Some("10.9.0.0/16"))
+                .count()
         };
-        let before = ec2.describe_vpcs().send().await.unwrap().vpcs.unwrap_or_default();
+        let before = ec2
+            .describe_vpcs()
+            .send()
+            .await
+            .unwrap()
+            .vpcs
+            .unwrap_or_default();
         assert_eq!(count(before), 1);
         emulator.reset();
-        let after = ec2.describe_vpcs().send().await.unwrap().vpcs.unwrap_or_default();
+        let after = ec2
+            .describe_vpcs()
+            .send()
+            .await
+            .unwrap()
+            .vpcs
+            .unwrap_or_default();
         assert_eq!(count(after), 0);
     });
 }

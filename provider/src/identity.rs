@@ -45,11 +45,20 @@ impl tfplugin::DataSource for CallerIdentityDataSource {
     async fn read(&self, _ctx: &Context, _request: DataReadRequest) -> DataReadResponse {
         let clients = match self.state.clients() {
             Ok(c) => c,
-            Err(d) => return DataReadResponse { state: Value::Null, diagnostics: d.into() },
+            Err(d) => {
+                return DataReadResponse {
+                    state: Value::Null,
+                    diagnostics: d.into(),
+                };
+            }
         };
         let config = ProviderConfig {
             endpoints: Some(
-                clients.endpoints.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect(),
+                clients
+                    .endpoints
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Some(v.clone())))
+                    .collect(),
             ),
             ..ProviderConfig::default()
         };
@@ -71,7 +80,8 @@ impl tfplugin::DataSource for CallerIdentityDataSource {
             },
             Err(e) => DataReadResponse {
                 state: Value::Null,
-                diagnostics: Diagnostic::error("Reading the caller identity failed", e.to_string()).into(),
+                diagnostics: Diagnostic::error("Reading the caller identity failed", e.to_string())
+                    .into(),
             },
         }
     }

@@ -23,7 +23,10 @@ const RUNS: usize = 30;
 fn spawn(binary: &str, identity: &ClientIdentity) -> (Child, String, Duration) {
     let start = Instant::now();
     let mut child = Command::new(binary)
-        .env("TF_PLUGIN_MAGIC_COOKIE", tfplugin::plugin::MAGIC_COOKIE_VALUE)
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            tfplugin::plugin::MAGIC_COOKIE_VALUE,
+        )
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_CLIENT_CERT", &identity.cert_pem)
         .env_remove("TF_LOG")
@@ -33,7 +36,9 @@ fn spawn(binary: &str, identity: &ClientIdentity) -> (Child, String, Duration) {
         .spawn()
         .expect("start the provider");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read handshake");
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read handshake");
     (child, line, start.elapsed())
 }
 
@@ -49,14 +54,20 @@ fn rss_kib(pid: u32) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let binary = args.get(1).expect("usage: provider-bench BINARY [EMULATOR_ENDPOINT]").clone();
+    let binary = args
+        .get(1)
+        .expect("usage: provider-bench BINARY [EMULATOR_ENDPOINT]")
+        .clone();
     let endpoint = args.get(2).cloned();
     let identity = ClientIdentity::generate();
 
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let (mut child, line, elapsed) = spawn(&binary, &identity);
-        assert!(Handshake::parse(&line).is_ok(), "bad handshake line {line:?}");
+        assert!(
+            Handshake::parse(&line).is_ok(),
+            "bad handshake line {line:?}"
+        );
         times.push(elapsed);
         let _ = child.kill();
         let _ = child.wait();
@@ -74,9 +85,14 @@ fn main() {
     let (mut child, line, _) = spawn(&binary, &identity);
     let handshake = Handshake::parse(&line).expect("handshake");
     let rss = runtime.block_on(async {
-        let channel = connect_mtls(&handshake.address, &handshake.server_cert_der, &identity).await.expect("connect");
+        let channel = connect_mtls(&handshake.address, &handshake.server_cert_der, &identity)
+            .await
+            .expect("connect");
         let mut client = provider_client(channel);
-        client.get_provider_schema(pb::get_provider_schema::Request {}).await.expect("schema");
+        client
+            .get_provider_schema(pb::get_provider_schema::Request {})
+            .await
+            .expect("schema");
         let mut config: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
         config.insert("region", "us-east-1".into());
         config.insert("access_key", "test".into());
@@ -95,13 +111,20 @@ fn main() {
         let response = client
             .configure_provider(pb::configure_provider::Request {
                 terraform_version: "1.11.4".into(),
-                config: Some(pb::DynamicValue { msgpack: encode_msgpack(&value, &ty).expect("encode"), json: vec![] }),
+                config: Some(pb::DynamicValue {
+                    msgpack: encode_msgpack(&value, &ty).expect("encode"),
+                    json: vec![],
+                }),
                 client_capabilities: None,
             })
             .await
             .expect("configure")
             .into_inner();
-        assert!(response.diagnostics.is_empty(), "configure failed: {:?}", response.diagnostics);
+        assert!(
+            response.diagnostics.is_empty(),
+            "configure failed: {:?}",
+            response.diagnostics
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
         rss_kib(child.id())
     });
@@ -109,9 +132,16 @@ fn main() {
     let _ = child.wait();
     println!(
         "idle RSS after configure{}: {:.1} MiB (target < 25 MiB)",
-        if endpoint.is_some() { " (with STS check)" } else { "" },
+        if endpoint.is_some() {
+            " (with STS check)"
+        } else {
+            ""
+        },
         rss as f64 / 1024.0
     );
     let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
-    println!("binary size: {:.1} MiB ({binary}; target < 40 MiB)", size as f64 / (1024.0 * 1024.0));
+    println!(
+        "binary size: {:.1} MiB ({binary}; target < 40 MiB)",
+        size as f64 / (1024.0 * 1024.0)
+    );
 }

@@ -38,7 +38,10 @@ pub struct ProviderState {
 impl ProviderState {
     /// The current configuration state.
     pub fn configured(&self) -> Configured {
-        self.configured.read().map(|c| c.clone()).unwrap_or(Configured::NotYet)
+        self.configured
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or(Configured::NotYet)
     }
 
     /// The AWS clients, or an error diagnostic saying why there are none.
@@ -78,7 +81,11 @@ impl Default for TodoProvider {
 impl TodoProvider {
     /// A provider awaiting configuration.
     pub fn new() -> TodoProvider {
-        TodoProvider { state: Arc::new(ProviderState { configured: RwLock::new(Configured::NotYet) }) }
+        TodoProvider {
+            state: Arc::new(ProviderState {
+                configured: RwLock::new(Configured::NotYet),
+            }),
+        }
     }
 
     /// The state shared with resources.
@@ -160,7 +167,12 @@ impl tfplugin::Provider for TodoProvider {
             return d;
         }
         if !request.config.is_wholly_known() {
-            let unknown: Vec<String> = request.config.unknown_paths().iter().map(|p| p.to_string()).collect();
+            let unknown: Vec<String> = request
+                .config
+                .unknown_paths()
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
             tracing::info!(unknown = ?unknown, "provider configuration has unknown values; deferring AWS setup");
             self.state.set(Configured::Unknown);
             return d;
@@ -168,7 +180,10 @@ impl tfplugin::Provider for TodoProvider {
         let config: ProviderConfig = match from_value(&request.config) {
             Ok(c) => c,
             Err(e) => {
-                d.push(Diagnostic::error("Invalid provider configuration", e.to_string()));
+                d.push(Diagnostic::error(
+                    "Invalid provider configuration",
+                    e.to_string(),
+                ));
                 return d;
             }
         };
@@ -190,7 +205,9 @@ impl tfplugin::Provider for TodoProvider {
                 Err(e) if skip_validation => {
                     d.push(Diagnostic::warning(
                         "Could not look up the AWS account id",
-                        format!("{e}. Set skip_requesting_account_id = true to silence this warning."),
+                        format!(
+                            "{e}. Set skip_requesting_account_id = true to silence this warning."
+                        ),
                     ));
                 }
                 Err(e) => {

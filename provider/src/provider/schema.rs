@@ -28,10 +28,9 @@ pub fn provider_schema() -> Schema {
          A service set here wins over `endpoint_url`.",
     );
     for service in ENDPOINT_SERVICES {
-        endpoints = endpoints.attribute(
-            Attribute::string(service)
-                .description(format!("Endpoint URL for the {service} API (`http://` or `https://`).")),
-        );
+        endpoints = endpoints.attribute(Attribute::string(service).description(format!(
+            "Endpoint URL for the {service} API (`http://` or `https://`)."
+        )));
     }
     Schema::new(
         Block::new(
@@ -159,11 +158,16 @@ impl ProviderConfig {
         {
             return Some((url, format!("endpoints.{service}")));
         }
-        self.endpoint_url.clone().map(|url| (url, "endpoint_url".to_string()))
+        self.endpoint_url
+            .clone()
+            .map(|url| (url, "endpoint_url".to_string()))
     }
 
     /// The default tags (empty when unset).
     pub fn default_tags(&self) -> BTreeMap<String, String> {
-        self.default_tags.as_ref().and_then(|d| d.tags.clone()).unwrap_or_default()
+        self.default_tags
+            .as_ref()
+            .and_then(|d| d.tags.clone())
+            .unwrap_or_default()
     }
 }

@@ -14,26 +14,30 @@ pub fn validate_provider_config(config: &Value) -> Diagnostics {
     if config.is_null() || config.is_unknown() {
         return d;
     }
-    if let Some(region) = config.get("region").as_str() {
-        if let Err(why) = check_region(region) {
-            d.error_at(AttributePath::new("region"), "Invalid AWS region", why);
-        }
+    if let Some(region) = config.get("region").as_str()
+        && let Err(why) = check_region(region)
+    {
+        d.error_at(AttributePath::new("region"), "Invalid AWS region", why);
     }
-    if let Some(url) = config.get("endpoint_url").as_str() {
-        if let Err(why) = check_endpoint(url) {
-            d.error_at(AttributePath::new("endpoint_url"), "Invalid endpoint URL", why);
-        }
+    if let Some(url) = config.get("endpoint_url").as_str()
+        && let Err(why) = check_endpoint(url)
+    {
+        d.error_at(
+            AttributePath::new("endpoint_url"),
+            "Invalid endpoint URL",
+            why,
+        );
     }
     let endpoints = config.get("endpoints");
     for service in ENDPOINT_SERVICES {
-        if let Some(url) = endpoints.get(service).as_str() {
-            if let Err(why) = check_endpoint(url) {
-                d.error_at(
-                    AttributePath::new("endpoints").attr(service),
-                    "Invalid endpoint URL",
-                    why,
-                );
-            }
+        if let Some(url) = endpoints.get(service).as_str()
+            && let Err(why) = check_endpoint(url)
+        {
+            d.error_at(
+                AttributePath::new("endpoints").attr(service),
+                "Invalid endpoint URL",
+                why,
+            );
         }
     }
     let access_key = config.get("access_key");
@@ -60,15 +64,23 @@ pub fn validate_provider_config(config: &Value) -> Diagnostics {
             "`token` is only used together with `access_key` and `secret_key`.",
         );
     }
-    if let Some(text) = access_key.as_str() {
-        if text.is_empty() {
-            d.error_at(AttributePath::new("access_key"), "Empty access_key", "Set a value or remove the attribute.");
-        }
+    if let Some(text) = access_key.as_str()
+        && text.is_empty()
+    {
+        d.error_at(
+            AttributePath::new("access_key"),
+            "Empty access_key",
+            "Set a value or remove the attribute.",
+        );
     }
-    if let Some(text) = config.get("profile").as_str() {
-        if text.trim().is_empty() {
-            d.error_at(AttributePath::new("profile"), "Empty profile", "Set a profile name or remove the attribute.");
-        }
+    if let Some(text) = config.get("profile").as_str()
+        && text.trim().is_empty()
+    {
+        d.error_at(
+            AttributePath::new("profile"),
+            "Empty profile",
+            "Set a profile name or remove the attribute.",
+        );
     }
     for files in ["shared_config_files", "shared_credentials_files"] {
         if let Value::List(items) = config.get(files) {
@@ -96,13 +108,15 @@ pub fn validate_provider_config(config: &Value) -> Diagnostics {
     let role = config.get("assume_role");
     if let Value::Object(_) = role {
         let path = AttributePath::new("assume_role");
-        if let Some(arn) = role.get("role_arn").as_str() {
-            if let Err(why) = check_role_arn(arn) {
-                d.error_at(path.attr("role_arn"), "Invalid role ARN", why);
-            }
+        if let Some(arn) = role.get("role_arn").as_str()
+            && let Err(why) = check_role_arn(arn)
+        {
+            d.error_at(path.attr("role_arn"), "Invalid role ARN", why);
         }
         if let Some(name) = role.get("session_name").as_str() {
-            let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
+            let ok_chars = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
             if !(2..=64).contains(&name.len()) || !ok_chars {
                 d.error_at(
                     path.attr("session_name"),
@@ -111,15 +125,19 @@ pub fn validate_provider_config(config: &Value) -> Diagnostics {
                 );
             }
         }
-        if let Some(id) = role.get("external_id").as_str() {
-            if !(2..=1224).contains(&id.len()) {
-                d.error_at(path.attr("external_id"), "Invalid external id", "Use 2 to 1224 characters.");
-            }
+        if let Some(id) = role.get("external_id").as_str()
+            && !(2..=1224).contains(&id.len())
+        {
+            d.error_at(
+                path.attr("external_id"),
+                "Invalid external id",
+                "Use 2 to 1224 characters.",
+            );
         }
-        if let Some(text) = role.get("duration").as_str() {
-            if let Err(why) = parse_session_duration(text) {
-                d.error_at(path.attr("duration"), "Invalid session duration", why);
-            }
+        if let Some(text) = role.get("duration").as_str()
+            && let Err(why) = parse_session_duration(text)
+        {
+            d.error_at(path.attr("duration"), "Invalid session duration", why);
         }
     }
     if let Value::Map(tags) = config.get("default_tags").get("tags") {
@@ -161,12 +179,15 @@ pub fn check_endpoint(url: &str) -> Result<(), String> {
         .ok_or_else(|| format!("{url:?} must start with http:// or https://."))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.is_empty() || rest.chars().any(char::is_whitespace) {
-        return Err(format!("{url:?} has no host or contains spaces; expected e.g. \"http://127.0.0.1:5000\"."));
+        return Err(format!(
+            "{url:?} has no host or contains spaces; expected e.g. \"http://127.0.0.1:5000\"."
+        ));
     }
-    if let Some((host, port)) = authority.rsplit_once(':') {
-        if !host.ends_with(']') && (host.is_empty() || port.parse::<u16>().is_err()) {
-            return Err(format!("{url:?} has an invalid port {port:?}."));
-        }
+    if let Some((host, port)) = authority.rsplit_once(':')
+        && !host.ends_with(']')
+        && (host.is_empty() || port.parse::<u16>().is_err())
+    {
+        return Err(format!("{url:?} has an invalid port {port:?}."));
     }
     Ok(())
 }
@@ -186,7 +207,9 @@ pub fn check_role_arn(arn: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("{arn:?} is not an IAM role ARN; expected \"arn:aws:iam::123456789012:role/NAME\"."))
+        Err(format!(
+            "{arn:?} is not an IAM role ARN; expected \"arn:aws:iam::123456789012:role/NAME\"."
+        ))
     }
 }
 
@@ -195,7 +218,9 @@ pub fn parse_session_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text)
         .map_err(|e| format!("{text:?} is not a duration like \"1h\" or \"45m\": {e}."))?;
     if duration < Duration::from_secs(15 * 60) || duration > Duration::from_secs(12 * 3600) {
-        return Err(format!("{text:?} is outside the allowed range of 15m to 12h."));
+        return Err(format!(
+            "{text:?} is outside the allowed range of 15m to 12h."
+        ));
     }
     Ok(duration)
 }
@@ -206,10 +231,14 @@ pub fn check_tag(key: &str, value: Option<&str>) -> Result<(), String> {
         return Err(format!("Tag key {key:?} must be 1 to 128 characters."));
     }
     if key.to_ascii_lowercase().starts_with("aws:") {
-        return Err(format!("Tag key {key:?} uses the reserved prefix \"aws:\"."));
+        return Err(format!(
+            "Tag key {key:?} uses the reserved prefix \"aws:\"."
+        ));
     }
     if value.is_some_and(|v| v.chars().count() > 256) {
-        return Err(format!("The value of tag {key:?} is longer than 256 characters."));
+        return Err(format!(
+            "The value of tag {key:?} is longer than 256 characters."
+        ));
     }
     Ok(())
 }
@@ -220,20 +249,47 @@ mod tests {
 
     #[test]
     fn regions() {
-        for ok in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-4", "cn-north-1", "il-central-1"] {
+        for ok in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-4",
+            "cn-north-1",
+            "il-central-1",
+        ] {
             assert!(check_region(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "us-east", "US-EAST-1", "useast1", "us-east-01", "us--1", "us-east-1a", "u-east-1"] {
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-01",
+            "us--1",
+            "us-east-1a",
+            "u-east-1",
+        ] {
             assert!(check_region(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn endpoints() {
-        for ok in ["http://127.0.0.1:5000", "https://sts.amazonaws.com", "http://localhost:4566/", "http://[::1]:5000"] {
+        for ok in [
+            "http://127.0.0.1:5000",
+            "https://sts.amazonaws.com",
+            "http://localhost:4566/",
+            "http://[::1]:5000",
+        ] {
             assert!(check_endpoint(ok).is_ok(), "{ok}");
         }
-        for bad in ["127.0.0.1:5000", "ftp://x", "http://", "http://host:notaport", "http://a b"] {
+        for bad in [
+            "127.0.0.1:5000",
+            "ftp://x",
+            "http://",
+            "http://host:notaport",
+            "http://a b",
+        ] {
             assert!(check_endpoint(bad).is_err(), "{bad}");
         }
     }

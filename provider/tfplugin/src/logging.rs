@@ -46,10 +46,16 @@ struct Fields(serde_json::Map<String, serde_json::Value>);
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_string(), serde_json::Value::String(format!("{value:?}")));
+        self.0.insert(
+            field.name().to_string(),
+            serde_json::Value::String(format!("{value:?}")),
+        );
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_string(), serde_json::Value::String(value.to_string()));
+        self.0.insert(
+            field.name().to_string(),
+            serde_json::Value::String(value.to_string()),
+        );
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.0.insert(field.name().to_string(), value.into());
@@ -88,7 +94,9 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         line.insert("@module".into(), self.module.into());
         line.insert(
             "@timestamp".into(),
-            humantime::format_rfc3339_micros(SystemTime::now()).to_string().into(),
+            humantime::format_rfc3339_micros(SystemTime::now())
+                .to_string()
+                .into(),
         );
         line.insert("target".into(), metadata.target().into());
         line.extend(fields.0);

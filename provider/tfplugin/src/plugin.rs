@@ -89,13 +89,16 @@ pub async fn serve(provider: Arc<dyn Provider>) -> Result<(), ServeError> {
     let listener = bind_loopback().await?;
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
-    let ctx = Context { stop: CancellationToken::new() };
+    let ctx = Context {
+        stop: CancellationToken::new(),
+    };
     watch_signals(shutdown.clone());
 
     let (tls, cert_b64) = match client_cert {
         Some(client_cert) => {
             let identity = ServerIdentity::generate()?;
-            let b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(identity.cert.as_ref());
+            let b64 =
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode(identity.cert.as_ref());
             (Some(server_config(&identity, client_cert)?), b64)
         }
         None => {
@@ -116,8 +119,12 @@ pub async fn serve(provider: Arc<dyn Provider>) -> Result<(), ServeError> {
 }
 
 async fn bind_loopback() -> std::io::Result<TcpListener> {
-    let min = std::env::var("PLUGIN_MIN_PORT").ok().and_then(|p| p.parse::<u16>().ok());
-    let max = std::env::var("PLUGIN_MAX_PORT").ok().and_then(|p| p.parse::<u16>().ok());
+    let min = std::env::var("PLUGIN_MIN_PORT")
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok());
+    let max = std::env::var("PLUGIN_MAX_PORT")
+        .ok()
+        .and_then(|p| p.parse::<u16>().ok());
     if let (Some(min), Some(max)) = (min, max) {
         for port in min..=max {
             if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)).await {
@@ -140,7 +147,9 @@ fn watch_signals(shutdown: CancellationToken) {
     if let Ok(mut interrupt) = signal(SignalKind::interrupt()) {
         tokio::spawn(async move {
             while interrupt.recv().await.is_some() {
-                tracing::debug!("ignoring SIGINT: Terraform stops the provider through StopProvider");
+                tracing::debug!(
+                    "ignoring SIGINT: Terraform stops the provider through StopProvider"
+                );
             }
         });
     }
@@ -173,22 +182,36 @@ pub async fn serve_on(
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let router = tonic::transport::Server::builder()
         .add_service(provider_service)
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller {
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            Controller {
+                shutdown: shutdown.clone(),
+                stop: ctx.stop.clone(),
+            },
+        ))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio {
             shutdown: shutdown.clone(),
-            stop: ctx.stop.clone(),
         }))
-        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown.clone() }))
-        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker { shutdown: shutdown.clone() }))
+        .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker {
+            shutdown: shutdown.clone(),
+        }))
         .add_service(health_service);
     let stop = shutdown.clone();
     match tls {
         Some(config) => {
-            let incoming = tls_incoming(listener, TlsAcceptor::from(Arc::new(config)), shutdown.clone());
-            router.serve_with_incoming_shutdown(incoming, stop.cancelled_owned()).await?;
+            let incoming = tls_incoming(
+                listener,
+                TlsAcceptor::from(Arc::new(config)),
+                shutdown.clone(),
+            );
+            router
+                .serve_with_incoming_shutdown(incoming, stop.cancelled_owned())
+                .await?;
         }
         None => {
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-            router.serve_with_incoming_shutdown(incoming, stop.cancelled_owned()).await?;
+            router
+                .serve_with_incoming_shutdown(incoming, stop.cancelled_owned())
+                .await?;
         }
     }
     tracing::debug!("plugin server stopped");
@@ -258,11 +281,14 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 
 /// A stream that yields nothing and ends when `shutdown` is cancelled.
 fn idle_until<T: Send + 'static>(shutdown: CancellationToken) -> BoxStream<T> {
-    Box::pin(futures::stream::unfold(Some(shutdown), |state| async move {
-        let token = state?;
-        token.cancelled().await;
-        None::<(Result<T, Status>, Option<CancellationToken>)>
-    }))
+    Box::pin(futures::stream::unfold(
+        Some(shutdown),
+        |state| async move {
+            let token = state?;
+            token.cancelled().await;
+            None::<(Result<T, Status>, Option<CancellationToken>)>
+        },
+    ))
 }
 
 /// go-plugin's stdio stream. The provider writes nothing to stdout after the

@@ -278,8 +278,14 @@ pub fn default_upgrade(
     }
     if request.version < schema.version {
         return Err(Diagnostic::error(
-            format!("No upgrade path for {type_name} state version {}", request.version),
-            format!("This provider cannot upgrade state from schema version {}.", request.version),
+            format!(
+                "No upgrade path for {type_name} state version {}",
+                request.version
+            ),
+            format!(
+                "This provider cannot upgrade state from schema version {}.",
+                request.version
+            ),
         )
         .into());
     }
@@ -291,6 +297,10 @@ pub fn default_upgrade(
         .into());
     };
     from_json(&json, &schema.value_type(), &AttributePath::root(), true).map_err(|e| {
-        Diagnostic::error(format!("Invalid stored state for {type_name}"), e.to_string()).into()
+        Diagnostic::error(
+            format!("Invalid stored state for {type_name}"),
+            e.to_string(),
+        )
+        .into()
     })
 }

@@ -49,7 +49,10 @@ pub struct Block {
 impl Block {
     /// A block with a markdown description.
     pub fn new(description: impl Into<String>) -> Block {
-        Block { description: description.into(), ..Block::default() }
+        Block {
+            description: description.into(),
+            ..Block::default()
+        }
     }
 
     /// Adds an attribute.
@@ -66,8 +69,11 @@ impl Block {
 
     /// The object type values of this block have.
     pub fn value_type(&self) -> Type {
-        let mut attrs: BTreeMap<String, Type> =
-            self.attributes.iter().map(|a| (a.name.clone(), a.value_type())).collect();
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value_type()))
+            .collect();
         for nested in &self.blocks {
             let inner = nested.block.value_type();
             let ty = match nested.nesting {
@@ -186,9 +192,16 @@ impl Attribute {
     }
 
     /// An optional nested-attribute attribute.
-    pub fn nested(name: impl Into<String>, nesting: ObjectNesting, attributes: Vec<Attribute>) -> Attribute {
+    pub fn nested(
+        name: impl Into<String>,
+        nesting: ObjectNesting,
+        attributes: Vec<Attribute>,
+    ) -> Attribute {
         Attribute {
-            kind: AttributeKind::Nested { nesting, attributes },
+            kind: AttributeKind::Nested {
+                nesting,
+                attributes,
+            },
             ..Attribute::new(name, Type::Dynamic)
         }
     }
@@ -239,9 +252,15 @@ impl Attribute {
     pub fn value_type(&self) -> Type {
         match &self.kind {
             AttributeKind::Primitive(ty) => ty.clone(),
-            AttributeKind::Nested { nesting, attributes } => {
+            AttributeKind::Nested {
+                nesting,
+                attributes,
+            } => {
                 let object = Type::Object(
-                    attributes.iter().map(|a| (a.name.clone(), a.value_type())).collect(),
+                    attributes
+                        .iter()
+                        .map(|a| (a.name.clone(), a.value_type()))
+                        .collect(),
                 );
                 match nesting {
                     ObjectNesting::Single => object,

@@ -10,11 +10,11 @@ use futures::FutureExt;
 use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::proto::tfplugin6 as pb;
 use crate::provider::{
     ApplyRequest, ClientCapabilities, ConfigureRequest, Context, DataReadRequest, DataSource,
     DeferredReason, PlanRequest, Provider, ReadRequest, Resource, UpgradeRequest,
 };
-use crate::proto::tfplugin6 as pb;
 use crate::schema::Schema;
 use crate::value::{Type, Value, decode_json, decode_msgpack, encode_msgpack};
 use crate::wire;
@@ -41,27 +41,39 @@ impl ProviderService {
             .into_iter()
             .map(|d| (d.type_name().to_string(), (d.clone(), d.schema())))
             .collect();
-        ProviderService { provider_schema: provider.schema(), provider, resources, data_sources, ctx }
+        ProviderService {
+            provider_schema: provider.schema(),
+            provider,
+            resources,
+            data_sources,
+            ctx,
+        }
     }
 
     fn resource(&self, type_name: &str) -> Result<(&Arc<dyn Resource>, &Schema), Diagnostics> {
-        self.resources.get(type_name).map(|(r, s)| (r, s)).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Unknown resource type {type_name:?}"),
-                format!("This provider has no resource type named {type_name:?}."),
-            )
-            .into()
-        })
+        self.resources
+            .get(type_name)
+            .map(|(r, s)| (r, s))
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Unknown resource type {type_name:?}"),
+                    format!("This provider has no resource type named {type_name:?}."),
+                )
+                .into()
+            })
     }
 
     fn data_source(&self, type_name: &str) -> Result<(&Arc<dyn DataSource>, &Schema), Diagnostics> {
-        self.data_sources.get(type_name).map(|(d, s)| (d, s)).ok_or_else(|| {
-            Diagnostic::error(
-                format!("Unknown data source {type_name:?}"),
-                format!("This provider has no data source named {type_name:?}."),
-            )
-            .into()
-        })
+        self.data_sources
+            .get(type_name)
+            .map(|(d, s)| (d, s))
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Unknown data source {type_name:?}"),
+                    format!("This provider has no data source named {type_name:?}."),
+                )
+                .into()
+            })
     }
 
     fn server_capabilities() -> pb::ServerCapabilities {
@@ -75,7 +87,9 @@ impl ProviderService {
 
 /// Decodes an optional DynamicValue of type `ty`; absent means null.
 fn decode(value: Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
-    let Some(value) = value else { return Ok(Value::Null) };
+    let Some(value) = value else {
+        return Ok(Value::Null);
+    };
     let decoded = if !value.msgpack.is_empty() {
         decode_msgpack(&value.msgpack, ty)
     } else if !value.json.is_empty() {
@@ -95,7 +109,10 @@ fn decode(value: Option<pb::DynamicValue>, ty: &Type, what: &str) -> Result<Valu
 /// Encodes a value of type `ty`.
 fn encode(value: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostics> {
     encode_msgpack(value, ty)
-        .map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() })
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
         .map_err(|e| {
             Diagnostic::error(
                 format!("Provider produced an invalid {what}"),
@@ -125,7 +142,10 @@ fn deferred(reason: Option<DeferredReason>) -> Option<pb::Deferred> {
 
 /// Runs provider code, turning a panic into an error diagnostic without a
 /// backtrace (the panic hook logs the details to the provider log).
-async fn guarded<T>(rpc: &str, fut: impl std::future::Future<Output = T>) -> Result<T, Diagnostics> {
+async fn guarded<T>(
+    rpc: &str,
+    fut: impl std::future::Future<Output = T>,
+) -> Result<T, Diagnostics> {
     AssertUnwindSafe(fut).catch_unwind().await.map_err(|panic| {
         let message = panic
             .downcast_ref::<&str>()
@@ -134,7 +154,9 @@ async fn guarded<T>(rpc: &str, fut: impl std::future::Future<Output = T>) -> Res
             .unwrap_or_else(|| "unknown panic".to_string());
         Diagnostic::error(
             format!("Internal error in the provider during {rpc}"),
-            format!("The provider hit a bug and stopped this operation: {message}. Please report it."),
+            format!(
+                "The provider hit a bug and stopped this operation: {message}. Please report it."
+            ),
         )
         .into()
     })
@@ -156,12 +178,16 @@ impl pb::provider_server::Provider for ProviderService {
             data_sources: self
                 .data_sources
                 .keys()
-                .map(|t| pb::get_metadata::DataSourceMetadata { type_name: t.clone() })
+                .map(|t| pb::get_metadata::DataSourceMetadata {
+                    type_name: t.clone(),
+                })
                 .collect(),
             resources: self
                 .resources
                 .keys()
-                .map(|t| pb::get_metadata::ResourceMetadata { type_name: t.clone() })
+                .map(|t| pb::get_metadata::ResourceMetadata {
+                    type_name: t.clone(),
+                })
                 .collect(),
             functions: Vec::new(),
             ephemeral_resources: Vec::new(),
@@ -198,12 +224,18 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let request = request.into_inner();
         let result = async {
-            let config = decode(request.config, &self.provider_schema.value_type(), "provider configuration")?;
+            let config = decode(
+                request.config,
+                &self.provider_schema.value_type(),
+                "provider configuration",
+            )?;
             guarded("ValidateProviderConfig", self.provider.validate(&config)).await
         }
         .await;
         let d = result.unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags(&d),
+        }))
     }
 
     async fn validate_resource_config(
@@ -213,12 +245,18 @@ impl pb::provider_server::Provider for ProviderService {
         let request = request.into_inner();
         let result = async {
             let (resource, schema) = self.resource(&request.type_name)?;
-            let config = decode(request.config, &schema.value_type(), "resource configuration")?;
+            let config = decode(
+                request.config,
+                &schema.value_type(),
+                "resource configuration",
+            )?;
             guarded("ValidateResourceConfig", resource.validate(&config)).await
         }
         .await;
         let d = result.unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags(&d),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -228,12 +266,18 @@ impl pb::provider_server::Provider for ProviderService {
         let request = request.into_inner();
         let result = async {
             let (data_source, schema) = self.data_source(&request.type_name)?;
-            let config = decode(request.config, &schema.value_type(), "data source configuration")?;
+            let config = decode(
+                request.config,
+                &schema.value_type(),
+                "data source configuration",
+            )?;
             guarded("ValidateDataResourceConfig", data_source.validate(&config)).await
         }
         .await;
         let d = result.unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags(&d),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -247,26 +291,38 @@ impl pb::provider_server::Provider for ProviderService {
             let json = if raw.json.is_empty() {
                 None
             } else {
-                Some(serde_json::from_slice::<serde_json::Value>(&raw.json).map_err(|e| {
-                    Diagnostics::from(Diagnostic::error(
-                        format!("Stored state of {} is not valid JSON", request.type_name),
-                        e.to_string(),
-                    ))
-                })?)
+                Some(
+                    serde_json::from_slice::<serde_json::Value>(&raw.json).map_err(|e| {
+                        Diagnostics::from(Diagnostic::error(
+                            format!("Stored state of {} is not valid JSON", request.type_name),
+                            e.to_string(),
+                        ))
+                    })?,
+                )
             };
             let flatmap = if raw.flatmap.is_empty() || json.is_some() {
                 None
             } else {
                 Some(raw.flatmap.into_iter().collect())
             };
-            let upgrade = UpgradeRequest { version: request.version, json, flatmap };
+            let upgrade = UpgradeRequest {
+                version: request.version,
+                json,
+                flatmap,
+            };
             let value = guarded("UpgradeResourceState", resource.upgrade_state(upgrade)).await??;
             encode(&value, &schema.value_type(), "upgraded state")
         }
         .await;
         Ok(Response::new(match result {
-            Ok(state) => pb::upgrade_resource_state::Response { upgraded_state: Some(state), diagnostics: Vec::new() },
-            Err(d) => pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: diags(&d) },
+            Ok(state) => pb::upgrade_resource_state::Response {
+                upgraded_state: Some(state),
+                diagnostics: Vec::new(),
+            },
+            Err(d) => pb::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: diags(&d),
+            },
         }))
     }
 
@@ -276,17 +332,27 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let request = request.into_inner();
         let result = async {
-            let config = decode(request.config, &self.provider_schema.value_type(), "provider configuration")?;
+            let config = decode(
+                request.config,
+                &self.provider_schema.value_type(),
+                "provider configuration",
+            )?;
             let configure = ConfigureRequest {
                 terraform_version: request.terraform_version,
                 config,
                 client: capabilities(request.client_capabilities),
             };
-            guarded("ConfigureProvider", self.provider.configure(&self.ctx, configure)).await
+            guarded(
+                "ConfigureProvider",
+                self.provider.configure(&self.ctx, configure),
+            )
+            .await
         }
         .await;
         let d = result.unwrap_or_else(|d| d);
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags(&d),
+        }))
     }
 
     async fn read_resource(
@@ -313,9 +379,11 @@ impl pb::provider_server::Provider for ProviderService {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|d| pb::read_resource::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
+        Ok(Response::new(result.unwrap_or_else(|d| {
+            pb::read_resource::Response {
+                diagnostics: diags(&d),
+                ..Default::default()
+            }
         })))
     }
 
@@ -346,9 +414,11 @@ impl pb::provider_server::Provider for ProviderService {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|d| pb::plan_resource_change::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
+        Ok(Response::new(result.unwrap_or_else(|d| {
+            pb::plan_resource_change::Response {
+                diagnostics: diags(&d),
+                ..Default::default()
+            }
         })))
     }
 
@@ -376,9 +446,11 @@ impl pb::provider_server::Provider for ProviderService {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|d| pb::apply_resource_change::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
+        Ok(Response::new(result.unwrap_or_else(|d| {
+            pb::apply_resource_change::Response {
+                diagnostics: diags(&d),
+                ..Default::default()
+            }
         })))
     }
 
@@ -389,13 +461,21 @@ impl pb::provider_server::Provider for ProviderService {
         let request = request.into_inner();
         let result = async {
             let (resource, _) = self.resource(&request.type_name)?;
-            let response = guarded("ImportResourceState", resource.import(&self.ctx, request.id)).await?;
+            let response = guarded(
+                "ImportResourceState",
+                resource.import(&self.ctx, request.id),
+            )
+            .await?;
             let mut imported = Vec::new();
             for object in &response.imported {
                 let (_, schema) = self.resource(&object.type_name)?;
                 imported.push(pb::import_resource_state::ImportedResource {
                     type_name: object.type_name.clone(),
-                    state: Some(encode(&object.state, &schema.value_type(), "imported state")?),
+                    state: Some(encode(
+                        &object.state,
+                        &schema.value_type(),
+                        "imported state",
+                    )?),
                     private: object.private.clone(),
                 });
             }
@@ -406,9 +486,11 @@ impl pb::provider_server::Provider for ProviderService {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|d| pb::import_resource_state::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
+        Ok(Response::new(result.unwrap_or_else(|d| {
+            pb::import_resource_state::Response {
+                diagnostics: diags(&d),
+                ..Default::default()
+            }
         })))
     }
 
@@ -456,9 +538,11 @@ impl pb::provider_server::Provider for ProviderService {
             })
         }
         .await;
-        Ok(Response::new(result.unwrap_or_else(|d| pb::read_data_source::Response {
-            diagnostics: diags(&d),
-            ..Default::default()
+        Ok(Response::new(result.unwrap_or_else(|d| {
+            pb::read_data_source::Response {
+                diagnostics: diags(&d),
+                ..Default::default()
+            }
         })))
     }
 
@@ -467,7 +551,11 @@ impl pb::provider_server::Provider for ProviderService {
         request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let d = no_ephemeral(&request.into_inner().type_name);
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diags(&d),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -475,7 +563,10 @@ impl pb::provider_server::Provider for ProviderService {
         request: Request<pb::open_ephemeral_resource::Request>,
     ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
         let d = no_ephemeral(&request.into_inner().type_name);
-        Ok(Response::new(pb::open_ephemeral_resource::Response { diagnostics: diags(&d), ..Default::default() }))
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: diags(&d),
+            ..Default::default()
+        }))
     }
 
     async fn renew_ephemeral_resource(
@@ -483,7 +574,10 @@ impl pb::provider_server::Provider for ProviderService {
         request: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
         let d = no_ephemeral(&request.into_inner().type_name);
-        Ok(Response::new(pb::renew_ephemeral_resource::Response { diagnostics: diags(&d), ..Default::default() }))
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: diags(&d),
+            ..Default::default()
+        }))
     }
 
     async fn close_ephemeral_resource(
@@ -491,14 +585,19 @@ impl pb::provider_server::Provider for ProviderService {
         request: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
         let d = no_ephemeral(&request.into_inner().type_name);
-        Ok(Response::new(pb::close_ephemeral_resource::Response { diagnostics: diags(&d) }))
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diags(&d),
+        }))
     }
 
     async fn get_functions(
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(pb::get_functions::Response { functions: HashMap::new(), diagnostics: Vec::new() }))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: HashMap::new(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
@@ -521,7 +620,9 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("StopProvider received: cancelling in-flight operations");
         self.ctx.stop.cancel();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 

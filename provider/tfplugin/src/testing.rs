@@ -19,14 +19,20 @@ impl ClientIdentity {
     /// Generates an ECDSA P-521 certificate signed with SHA-512.
     pub fn generate() -> ClientIdentity {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("P-521 key");
-        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params");
-        params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+        let mut params =
+            rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
         params.extended_key_usages = vec![
             rcgen::ExtendedKeyUsagePurpose::ClientAuth,
             rcgen::ExtendedKeyUsagePurpose::ServerAuth,
         ];
         let cert = params.self_signed(&key).expect("self-signed cert");
-        ClientIdentity { cert_pem: cert.pem(), key_pem: key.serialize_pem() }
+        ClientIdentity {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
     }
 }
 

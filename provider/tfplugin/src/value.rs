@@ -70,8 +70,10 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let attrs: serde_json::Map<String, serde_json::Value> =
-                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let attrs: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", attrs])
             }
             Type::Tuple(elems) => {
@@ -83,7 +85,12 @@ impl Type {
     /// Parses the JSON type notation.
     pub fn from_json(json: &serde_json::Value) -> Result<Type, ValueError> {
         use serde_json::Value as J;
-        let bad = || ValueError::new(AttributePath::root(), format!("invalid type notation {json}"));
+        let bad = || {
+            ValueError::new(
+                AttributePath::root(),
+                format!("invalid type notation {json}"),
+            )
+        };
         match json {
             J::String(s) => match s.as_str() {
                 "bool" => Ok(Type::Bool),
@@ -109,7 +116,10 @@ impl Type {
                     "tuple" => {
                         let elems = parts[1].as_array().ok_or_else(bad)?;
                         Ok(Type::Tuple(
-                            elems.iter().map(Type::from_json).collect::<Result<_, _>>()?,
+                            elems
+                                .iter()
+                                .map(Type::from_json)
+                                .collect::<Result<_, _>>()?,
                         ))
                     }
                     _ => Err(bad()),
@@ -343,7 +353,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }
@@ -424,7 +436,10 @@ pub struct ValueError {
 
 impl ValueError {
     fn new(path: AttributePath, message: impl Into<String>) -> ValueError {
-        ValueError { path, message: message.into() }
+        ValueError {
+            path,
+            message: message.into(),
+        }
     }
 }
 
@@ -457,7 +472,10 @@ fn msgpack_key(raw: &rmpv::Value, path: &AttributePath) -> Result<String, ValueE
 fn from_msgpack(raw: &rmpv::Value, ty: &Type, path: &AttributePath) -> Result<Value, ValueError> {
     use rmpv::Value as M;
     let mismatch = |what: &str| {
-        ValueError::new(path.clone(), format!("expected {what}, found msgpack {raw}"))
+        ValueError::new(
+            path.clone(),
+            format!("expected {what}, found msgpack {raw}"),
+        )
     };
     match raw {
         M::Nil => return Ok(Value::Null),
@@ -504,7 +522,11 @@ fn from_msgpack(raw: &rmpv::Value, ty: &Type, path: &AttributePath) -> Result<Va
                     .enumerate()
                     .map(|(i, item)| from_msgpack(item, elem, &path.index(i as i64)))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(if matches!(ty, Type::List(_)) { Value::List(items) } else { Value::Set(items) })
+                Ok(if matches!(ty, Type::List(_)) {
+                    Value::List(items)
+                } else {
+                    Value::Set(items)
+                })
             }
             _ => Err(mismatch("list or set")),
         },
@@ -586,9 +608,8 @@ fn write_msgpack(
     use rmp::encode as enc;
     let err = io_err::<rmp::encode::ValueWriteError>(path);
     let err_io = io_err::<std::io::Error>(path);
-    let mismatch = |what: &str| {
-        ValueError::new(path.clone(), format!("cannot encode {value:?} as {what}"))
-    };
+    let mismatch =
+        |what: &str| ValueError::new(path.clone(), format!("cannot encode {value:?} as {what}"));
     match value {
         Value::Null => {
             enc::write_nil(out).map_err(&err_io)?;
@@ -693,7 +714,9 @@ pub fn infer_type(value: &Value) -> Type {
         Value::Set(items) => Type::set(items.first().map(infer_type).unwrap_or(Type::Dynamic)),
         Value::Tuple(items) => Type::Tuple(items.iter().map(infer_type).collect()),
         Value::Map(m) => Type::map(m.values().next().map(infer_type).unwrap_or(Type::Dynamic)),
-        Value::Object(m) => Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect()),
+        Value::Object(m) => {
+            Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect())
+        }
     }
 }
 
@@ -728,8 +751,12 @@ pub fn from_json(
             _ => Err(mismatch("bool")),
         },
         Type::Number => match json {
-            J::Number(n) => Number::parse(n.as_str()).map(Value::Number).ok_or_else(|| mismatch("number")),
-            J::String(s) => Number::parse(s).map(Value::Number).ok_or_else(|| mismatch("number")),
+            J::Number(n) => Number::parse(n.as_str())
+                .map(Value::Number)
+                .ok_or_else(|| mismatch("number")),
+            J::String(s) => Number::parse(s)
+                .map(Value::Number)
+                .ok_or_else(|| mismatch("number")),
             _ => Err(mismatch("number")),
         },
         Type::String => match json {
@@ -745,7 +772,11 @@ pub fn from_json(
                     .enumerate()
                     .map(|(i, item)| from_json(item, elem, &path.index(i as i64), lenient_objects))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(if matches!(ty, Type::List(_)) { Value::List(items) } else { Value::Set(items) })
+                Ok(if matches!(ty, Type::List(_)) {
+                    Value::List(items)
+                } else {
+                    Value::Set(items)
+                })
             }
             _ => Err(mismatch("array")),
         },
@@ -755,7 +786,9 @@ pub fn from_json(
                     .iter()
                     .zip(elems)
                     .enumerate()
-                    .map(|(i, (item, t))| from_json(item, t, &path.index(i as i64), lenient_objects))
+                    .map(|(i, (item, t))| {
+                        from_json(item, t, &path.index(i as i64), lenient_objects)
+                    })
                     .collect::<Result<_, _>>()?,
             )),
             _ => Err(mismatch("tuple array")),
@@ -763,20 +796,26 @@ pub fn from_json(
         Type::Map(elem) => match json {
             J::Object(m) => Ok(Value::Map(
                 m.iter()
-                    .map(|(k, v)| Ok((k.clone(), from_json(v, elem, &path.key(k), lenient_objects)?)))
+                    .map(|(k, v)| {
+                        Ok((
+                            k.clone(),
+                            from_json(v, elem, &path.key(k), lenient_objects)?,
+                        ))
+                    })
                     .collect::<Result<_, ValueError>>()?,
             )),
             _ => Err(mismatch("object")),
         },
         Type::Object(attrs) => match json {
             J::Object(m) => {
-                if !lenient_objects {
-                    if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                        return Err(ValueError::new(
-                            path.attr(extra),
-                            "unsupported attribute (not in the schema)",
-                        ));
-                    }
+                if let Some(extra) = m
+                    .keys()
+                    .find(|k| !lenient_objects && !attrs.contains_key(*k))
+                {
+                    return Err(ValueError::new(
+                        path.attr(extra),
+                        "unsupported attribute (not in the schema)",
+                    ));
                 }
                 let mut out = BTreeMap::new();
                 for (k, t) in attrs {
@@ -803,7 +842,12 @@ fn json_to_dynamic(json: &serde_json::Value) -> Result<Value, ValueError> {
             ValueError::new(AttributePath::root(), format!("invalid number {n}"))
         })?),
         J::String(s) => Value::string(s.clone()),
-        J::Array(items) => Value::Tuple(items.iter().map(json_to_dynamic).collect::<Result<_, _>>()?),
+        J::Array(items) => Value::Tuple(
+            items
+                .iter()
+                .map(json_to_dynamic)
+                .collect::<Result<_, _>>()?,
+        ),
         J::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| Ok((k.clone(), json_to_dynamic(v)?)))
@@ -820,7 +864,10 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, ValueError> {
         Ok(match value {
             Value::Null => J::Null,
             Value::Unknown => {
-                return Err(ValueError::new(path.clone(), "value is not known until apply"));
+                return Err(ValueError::new(
+                    path.clone(),
+                    "value is not known until apply",
+                ));
             }
             Value::Bool(b) => J::Bool(*b),
             Value::Number(n) => J::Number(n.to_json_number()),
@@ -833,10 +880,14 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, ValueError> {
                     .collect::<Result<_, _>>()?,
             ),
             Value::Map(m) => J::Object(
-                m.iter().map(|(k, v)| Ok((k.clone(), walk(v, &path.key(k))?))).collect::<Result<_, ValueError>>()?,
+                m.iter()
+                    .map(|(k, v)| Ok((k.clone(), walk(v, &path.key(k))?)))
+                    .collect::<Result<_, ValueError>>()?,
             ),
             Value::Object(m) => J::Object(
-                m.iter().map(|(k, v)| Ok((k.clone(), walk(v, &path.attr(k))?))).collect::<Result<_, ValueError>>()?,
+                m.iter()
+                    .map(|(k, v)| Ok((k.clone(), walk(v, &path.attr(k))?)))
+                    .collect::<Result<_, ValueError>>()?,
             ),
         })
     }

@@ -3,11 +3,16 @@
 use crate::diag::{Diagnostics, Severity};
 use crate::path::{AttributePath, PathStep};
 use crate::proto::tfplugin6 as pb;
-use crate::schema::{Attribute, AttributeKind, Block, BlockNesting, ObjectNesting, Presence, Schema};
+use crate::schema::{
+    Attribute, AttributeKind, Block, BlockNesting, ObjectNesting, Presence, Schema,
+};
 
 /// A schema as a protocol message.
 pub fn schema(schema: &Schema) -> pb::Schema {
-    pb::Schema { version: schema.version, block: Some(block(&schema.block, schema.version)) }
+    pb::Schema {
+        version: schema.version,
+        block: Some(block(&schema.block, schema.version)),
+    }
 }
 
 fn block(b: &Block, version: i64) -> pb::schema::Block {
@@ -40,11 +45,13 @@ fn block(b: &Block, version: i64) -> pb::schema::Block {
 fn attribute(a: &Attribute) -> pb::schema::Attribute {
     // Terraform rejects an attribute that sets both `type` and `nested_type`.
     let (ty, nested_type) = match &a.kind {
-        AttributeKind::Primitive(ty) => (
-            serde_json::to_vec(&ty.to_json()).unwrap_or_default(),
-            None,
-        ),
-        AttributeKind::Nested { nesting, attributes } => (
+        AttributeKind::Primitive(ty) => {
+            (serde_json::to_vec(&ty.to_json()).unwrap_or_default(), None)
+        }
+        AttributeKind::Nested {
+            nesting,
+            attributes,
+        } => (
             Vec::new(),
             #[allow(deprecated)]
             Some(pb::schema::Object {

@@ -43,15 +43,24 @@ fn arb_value(ty: Type, allow_unknown: bool) -> BoxedStrategy<Value> {
         Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Type::Number => arb_number().prop_map(Value::Number).boxed(),
         Type::String => "\\PC{0,12}".prop_map(Value::String).boxed(),
-        Type::List(t) => prop::collection::vec(arb_value(*t, allow_unknown), 0..3).prop_map(Value::List).boxed(),
-        Type::Set(t) => prop::collection::vec(arb_value(*t, allow_unknown), 0..3).prop_map(Value::Set).boxed(),
-        Type::Map(t) => prop::collection::btree_map("[a-z0-9-]{1,6}", arb_value(*t, allow_unknown), 0..3)
-            .prop_map(Value::Map)
+        Type::List(t) => prop::collection::vec(arb_value(*t, allow_unknown), 0..3)
+            .prop_map(Value::List)
             .boxed(),
+        Type::Set(t) => prop::collection::vec(arb_value(*t, allow_unknown), 0..3)
+            .prop_map(Value::Set)
+            .boxed(),
+        Type::Map(t) => {
+            prop::collection::btree_map("[a-z0-9-]{1,6}", arb_value(*t, allow_unknown), 0..3)
+                .prop_map(Value::Map)
+                .boxed()
+        }
         Type::Object(attrs) => {
-            let strategies: Vec<(String, BoxedStrategy<Value>)> =
-                attrs.into_iter().map(|(k, t)| (k, arb_value(t, allow_unknown))).collect();
-            let (names, values): (Vec<String>, Vec<BoxedStrategy<Value>>) = strategies.into_iter().unzip();
+            let strategies: Vec<(String, BoxedStrategy<Value>)> = attrs
+                .into_iter()
+                .map(|(k, t)| (k, arb_value(t, allow_unknown)))
+                .collect();
+            let (names, values): (Vec<String>, Vec<BoxedStrategy<Value>>) =
+                strategies.into_iter().unzip();
             values
                 .prop_map(move |vals| {
                     Value::Object(names.iter().cloned().zip(vals).collect::<BTreeMap<_, _>>())
@@ -59,7 +68,10 @@ fn arb_value(ty: Type, allow_unknown: bool) -> BoxedStrategy<Value> {
                 .boxed()
         }
         Type::Tuple(elems) => {
-            let values: Vec<BoxedStrategy<Value>> = elems.into_iter().map(|t| arb_value(t, allow_unknown)).collect();
+            let values: Vec<BoxedStrategy<Value>> = elems
+                .into_iter()
+                .map(|t| arb_value(t, allow_unknown))
+                .collect();
             values.prop_map(Value::Tuple).boxed()
         }
         Type::Dynamic => Just(Value::Null).boxed(),
@@ -68,7 +80,9 @@ fn arb_value(ty: Type, allow_unknown: bool) -> BoxedStrategy<Value> {
 }
 
 fn typed_value(allow_unknown: bool) -> impl Strategy<Value = (Type, Value)> {
-    arb_type().prop_flat_map(move |ty| arb_value(ty.clone(), allow_unknown).prop_map(move |v| (ty.clone(), v)))
+    arb_type().prop_flat_map(move |ty| {
+        arb_value(ty.clone(), allow_unknown).prop_map(move |v| (ty.clone(), v))
+    })
 }
 
 proptest! {
@@ -104,7 +118,10 @@ fn unknown_is_the_msgpack_extension_zero() {
     assert_eq!(bytes, vec![0xd4, 0, 0]);
     // A refined unknown (extension 12, as newer Terraform sends) decodes as unknown.
     let refined = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3];
-    assert_eq!(decode_msgpack(&refined, &Type::String).unwrap(), Value::Unknown);
+    assert_eq!(
+        decode_msgpack(&refined, &Type::String).unwrap(),
+        Value::Unknown
+    );
 }
 
 #[test]
@@ -112,12 +129,19 @@ fn numbers_as_strings_in_msgpack_are_numbers() {
     let mut bytes = Vec::new();
     rmp::encode::write_str(&mut bytes, "123456789012345678901234567890").unwrap();
     let v = decode_msgpack(&bytes, &Type::Number).unwrap();
-    assert_eq!(v, Value::Number(Number::Big("123456789012345678901234567890".into())));
+    assert_eq!(
+        v,
+        Value::Number(Number::Big("123456789012345678901234567890".into()))
+    );
 }
 
 #[test]
 fn dynamic_values_carry_their_type() {
-    let v = Value::Object([("a".to_string(), Value::string("x"))].into_iter().collect());
+    let v = Value::Object(
+        [("a".to_string(), Value::string("x"))]
+            .into_iter()
+            .collect(),
+    );
     let bytes = encode_msgpack(&v, &Type::Dynamic).unwrap();
     assert_eq!(decode_msgpack(&bytes, &Type::Dynamic).unwrap(), v);
 }

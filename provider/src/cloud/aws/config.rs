@@ -86,7 +86,11 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         .unwrap_or(DEFAULT_MAX_RETRIES);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(max_retries + 1))
-        .timeout_config(TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build());
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
     if let Some(region) = &config.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -137,29 +141,34 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         }
     }
 
-    if let Some(role) = &config.assume_role {
-        if let Some(arn) = &role.role_arn {
-            let mut builder = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
-                .session_name(role.session_name.clone().unwrap_or_else(|| "terraform-provider-todo".into()));
-            if let Some(id) = &role.external_id {
-                builder = builder.external_id(id.clone());
-            }
-            if let Some(text) = &role.duration {
-                if let Ok(d) = parse_session_duration(text) {
-                    builder = builder.session_length(d);
-                }
-            }
-            // The role is assumed through STS at the sts endpoint override.
-            let mut base = sdk.to_builder();
-            if let Some(url) = endpoints.get("sts") {
-                base = base.endpoint_url(url);
-            }
-            let provider = builder.configure(&base.build()).build().await;
-            sdk = sdk
-                .to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
-                .build();
+    if let Some(role) = &config.assume_role
+        && let Some(arn) = &role.role_arn
+    {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(arn.clone()).session_name(
+            role.session_name
+                .clone()
+                .unwrap_or_else(|| "terraform-provider-todo".into()),
+        );
+        if let Some(id) = &role.external_id {
+            builder = builder.external_id(id.clone());
         }
+        if let Some(text) = &role.duration
+            && let Ok(d) = parse_session_duration(text)
+        {
+            builder = builder.session_length(d);
+        }
+        // The role is assumed through STS at the sts endpoint override.
+        let mut base = sdk.to_builder();
+        if let Some(url) = endpoints.get("sts") {
+            base = base.endpoint_url(url);
+        }
+        let provider = builder.configure(&base.build()).build().await;
+        sdk = sdk
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
     }
 
     Ok(AwsClients {
@@ -206,11 +215,18 @@ fn classify_sts_error<E, R>(
     config: &ProviderConfig,
 ) -> ConfigureError
 where
-    E: std::error::Error + aws_smithy_types::error::metadata::ProvideErrorMetadata + Send + Sync + 'static,
+    E: std::error::Error
+        + aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + Send
+        + Sync
+        + 'static,
     R: std::fmt::Debug,
 {
     let (endpoint, setting) = config.endpoint_for("sts").unwrap_or_else(|| {
-        (format!("https://sts.{}.amazonaws.com", clients.region), "default endpoint".into())
+        (
+            format!("https://sts.{}.amazonaws.com", clients.region),
+            "default endpoint".into(),
+        )
     });
     let cause = DisplayErrorContext(&err).to_string();
     match &err {
@@ -224,10 +240,18 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
             if !cause.contains("credentials") =>
         {
-            ConfigureError::Unreachable { endpoint, setting, cause: short_cause(&cause) }
+            ConfigureError::Unreachable {
+                endpoint,
+                setting,
+                cause: short_cause(&cause),
+            }
         }
-        _ if cause.contains("credentials") => ConfigureError::NoCredentials { cause: short_cause(&cause) },
-        _ => ConfigureError::Check { cause: short_cause(&cause) },
+        _ if cause.contains("credentials") => ConfigureError::NoCredentials {
+            cause: short_cause(&cause),
+        },
+        _ => ConfigureError::Check {
+            cause: short_cause(&cause),
+        },
     }
 }
 
