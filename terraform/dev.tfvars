@@ -1,3 +1,4 @@
-environment = "dev"
-region      = "us-east-1"
-tags        = { owner = "platform" }
+environment  = "dev"
+region       = "us-east-1"
+nat_gateways = "single"
+tags         = { owner = "platform" }

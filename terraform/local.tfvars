@@ -2,4 +2,5 @@
 environment      = "local"
 region           = "us-east-1"
 aws_endpoint_url = "http://127.0.0.1:5077"
+nat_gateways     = "single"
 tags             = { owner = "local" }

@@ -14,3 +14,14 @@ provider "todo" {
 }
 
 data "todo_caller_identity" "current" {}
+
+resource "todo_cloud_stack" "this" {
+  name = "todo-${var.environment}"
+  tags = var.tags
+
+  network = {
+    cidr_block         = var.vpc_cidr
+    availability_zones = var.availability_zones
+    nat_gateways       = var.nat_gateways
+  }
+}

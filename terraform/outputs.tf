@@ -7,3 +7,23 @@ output "region" {
   description = "The AWS region of the stack."
   value       = data.todo_caller_identity.current.region
 }
+
+output "vpc_id" {
+  description = "The stack's VPC."
+  value       = todo_cloud_stack.this.network.vpc_id
+}
+
+output "public_subnet_ids" {
+  description = "Public subnets by availability zone."
+  value       = todo_cloud_stack.this.network.public_subnet_ids
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets by availability zone."
+  value       = todo_cloud_stack.this.network.private_subnet_ids
+}
+
+output "security_group_ids" {
+  description = "Security groups by role (cluster, nodes, database)."
+  value       = todo_cloud_stack.this.network.security_group_ids
+}

@@ -31,3 +31,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR of the stack's VPC (/16 to /24)."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "availability_zones" {
+  description = "Availability zones the stack spans (2 to 6)."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b", "us-east-1c"]
+}
+
+variable "nat_gateways" {
+  description = "NAT gateway layout: one_per_az, single or none."
+  type        = string
+  default     = "one_per_az"
+}

@@ -176,10 +176,16 @@ pub fn ensure_moto() -> PathBuf {
     )
 }
 
-/// Installs the LocalStack venv (Python >= 3.12) if needed.
+/// Installs the LocalStack venv (Python 3.13) if needed.
+///
+/// Python 3.13, not 3.12: localstack-core 2026.3.0 declares
+/// `Requires-Python >=3.10` but `localstack/utils/tagging.py` does
+/// `from warnings import deprecated` (new in 3.13). On 3.12 that ImportError is
+/// swallowed by plux while it loads the `localstack.runtime.components` entry
+/// point, and the runtime then dies with the misleading "No component plugins
+/// found in namespace localstack.runtime.components".
 pub fn ensure_localstack() -> PathBuf {
-    let mut pythons = vec!["python3.12".to_string(), "python3.13".to_string()];
-    pythons.extend(pyenv_python("3.12"));
+    let mut pythons = vec!["python3.13".to_string()];
     pythons.extend(pyenv_python("3.13"));
     ensure_venv(
         "venv-localstack",
@@ -188,6 +194,60 @@ pub fn ensure_localstack() -> PathBuf {
         "python",
     )
 }
+
+/// LocalStack init script (`start.d`, run in-process before the gateway
+/// listens) that adds `POST /_localstack/state/reset`. In LocalStack 2026.3.0
+/// that endpoint exists only in Pro; community answers 404 there, and
+/// `POST /moto-api/reset` answers 200 without resetting anything.
+const LOCALSTACK_STATE_RESET: &str = r#"# Written by acceptance-tests/src/emulator.rs. LocalStack community has no
+# state-reset endpoint (POST /_localstack/state/reset is a Pro feature), so
+# this init script, run in-process at start, adds one that does what Pro's
+# does: for each loaded service, run its reset hooks and clear its stores.
+import logging
+import os
+import shutil
+
+from moto.core.base_backend import BackendDict
+
+from localstack import config
+from localstack.http import Resource
+from localstack.services.internal import get_internal_apis
+from localstack.services.plugins import SERVICE_PLUGINS
+from localstack.services.stores import AccountRegionBundle
+from localstack.state import AssetDirectory, StateVisitor
+
+LOG = logging.getLogger("acc_state_reset")
+
+
+class _ResetVisitor(StateVisitor):
+    def visit(self, container):
+        if isinstance(container, (AccountRegionBundle, BackendDict)):
+            container.reset()
+        elif isinstance(container, AssetDirectory):
+            # Only this instance's own files: S3 keeps its objects under a
+            # /tmp directory shared by every LocalStack on the machine.
+            path = os.path.abspath(container.path)
+            if path.startswith(os.path.abspath(config.dirs.data) + os.sep):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+class _StateReset:
+    def on_post(self, request):
+        names = SERVICE_PLUGINS.list_loaded_services()
+        for name in names:
+            service = SERVICE_PLUGINS.get_service(name)
+            service.lifecycle_hook.on_before_state_reset()
+            service.accept_state_visitor(_ResetVisitor())
+            storage = getattr(service._provider, "_storage_backend", None)
+            if hasattr(storage, "reset"):
+                storage.reset()  # S3 object bodies
+            service.lifecycle_hook.on_after_state_reset()
+        LOG.info("state reset: %s", ", ".join(names))
+        return {"reset": names}
+
+
+get_internal_apis().add(Resource("/_localstack/state/reset", _StateReset()))
+"#;
 
 /// One HTTP/1.0 request to the emulator; returns (status, body).
 fn http(port: u16, method: &str, path: &str) -> std::io::Result<(u16, String)> {
@@ -243,7 +303,13 @@ impl Emulator {
             Target::LocalStack => {
                 let venv = ensure_localstack();
                 let state = build_dir().join(format!("localstack-{port}"));
-                std::fs::create_dir_all(&state).expect("localstack dir");
+                // A fresh FILESYSTEM_ROOT per start, holding the init script
+                // that serves the reset endpoint (see LOCALSTACK_STATE_RESET).
+                let _ = std::fs::remove_dir_all(&state);
+                let init = state.join("etc/localstack/init/start.d");
+                std::fs::create_dir_all(&init).expect("localstack dir");
+                std::fs::write(init.join("acc_state_reset.py"), LOCALSTACK_STATE_RESET)
+                    .expect("write the localstack init script");
                 let args = vec![
                     venv.join("bin/python").to_string_lossy().to_string(),
                     "-m".into(),
@@ -259,6 +325,15 @@ impl Emulator {
                     ("PERSISTENCE".into(), "0".into()),
                     ("SKIP_INFRA_DOWNLOADS".into(), "1".into()),
                     ("DISABLE_EVENTS".into(), "1".into()),
+                    // plux caches its entry-point index in
+                    // $XDG_CACHE_HOME/plux/<hash>.entry_points.txt and writes it
+                    // non-atomically; LocalStacks starting at the same moment
+                    // can read a half-written index and again find no
+                    // component plugins. Give each instance its own cache.
+                    (
+                        "XDG_CACHE_HOME".into(),
+                        state.join("cache").to_string_lossy().to_string(),
+                    ),
                 ];
                 (venv, args, envs)
             }
@@ -321,6 +396,8 @@ impl Emulator {
     pub fn reset(&self) {
         let (path, method) = match self.target {
             Target::Moto => ("/moto-api/reset", "POST"),
+            // Served by LOCALSTACK_STATE_RESET: the community edition has no
+            // reset endpoint of its own.
             Target::LocalStack => ("/_localstack/state/reset", "POST"),
         };
         let (status, body) = http(self.port, method, path).expect("reset the emulator");

@@ -8,6 +8,7 @@
 //! skipped silently.
 
 pub mod emulator;
+pub mod proxy;
 pub mod terraform;
 
 use std::path::PathBuf;

@@ -115,6 +115,29 @@ impl Workspace {
     /// Runs `terraform ARGS` in `dir`.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> TfOutput {
         let start = Instant::now();
+        let output = self.command(dir, args).output().expect("run terraform");
+        TfOutput {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
+            elapsed: start.elapsed(),
+        }
+    }
+
+    /// Starts `terraform ARGS` in the root module in a process group of its
+    /// own (so a test can kill terraform and its provider together), with
+    /// output discarded.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        self.command(&self.root(), args)
+            .process_group(0)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start terraform")
+    }
+
+    fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_binary());
         cmd.args(args)
             .current_dir(dir)
@@ -133,12 +156,6 @@ impl Workspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let output = cmd.output().expect("run terraform");
-        TfOutput {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
-            elapsed: start.elapsed(),
-        }
+        cmd
     }
 }

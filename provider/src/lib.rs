@@ -2,7 +2,9 @@
 //! (in later modules) the `todo_cloud_stack` composite resource.
 
 pub mod cloud;
+pub mod docs;
 pub mod identity;
 pub mod provider;
+pub mod stack;
 
 pub use provider::TodoProvider;

@@ -14,6 +14,8 @@ use tfplugin::{
 use crate::cloud::aws::AwsClients;
 use crate::cloud::aws::config::{ConfigureError, build_clients, caller_identity};
 use crate::identity::CallerIdentityDataSource;
+use crate::stack::components::network::Polling;
+use crate::stack::{CloudSource, StackDataSource, StackResource, Stacks};
 use schema::{ProviderConfig, provider_schema};
 use validate::validate_provider_config;
 
@@ -92,6 +94,10 @@ impl TodoProvider {
     pub fn state(&self) -> Arc<ProviderState> {
         self.state.clone()
     }
+
+    fn stacks(&self) -> Stacks {
+        Stacks::new(CloudSource::Provider(self.state()), Polling::default())
+    }
 }
 
 fn configure_error(err: ConfigureError) -> Diagnostic {
@@ -149,11 +155,14 @@ impl tfplugin::Provider for TodoProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(StackResource::new(self.stacks()))]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(CallerIdentityDataSource::new(self.state()))]
+        vec![
+            Arc::new(CallerIdentityDataSource::new(self.state())),
+            Arc::new(StackDataSource::new(self.stacks())),
+        ]
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {

@@ -1,6 +1,7 @@
 //! The real cloud: AWS SDK clients built from the provider configuration.
 
 pub mod config;
+pub mod network;
 
 use std::collections::BTreeMap;
 
@@ -47,5 +48,10 @@ impl AwsClients {
             builder = builder.endpoint_url(url);
         }
         aws_sdk_ec2::Client::from_conf(builder.build())
+    }
+
+    /// The EC2 networking calls, on a fresh EC2 client.
+    pub fn network(&self) -> network::AwsNetwork {
+        network::AwsNetwork::new(self.ec2())
     }
 }

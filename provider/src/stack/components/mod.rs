@@ -1,0 +1,3 @@
+//! The components of a stack. Each owns its part of the step graph.
+
+pub mod network;

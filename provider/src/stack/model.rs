@@ -1,0 +1,147 @@
+//! Typed configuration and state of `todo_cloud_stack`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::{DEFAULT_CREATE_TIMEOUT, DEFAULT_DELETE_TIMEOUT, DEFAULT_UPDATE_TIMEOUT};
+
+/// The whole resource: configuration and computed outputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackState {
+    /// The stack name (computed copy).
+    pub id: Option<String>,
+    /// The stack name.
+    pub name: String,
+    /// The stack's own tags.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Operation timeouts.
+    pub timeouts: Option<Timeouts>,
+    /// The network.
+    pub network: NetworkState,
+}
+
+/// `timeouts = { ... }`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timeouts {
+    /// Create timeout.
+    pub create: Option<String>,
+    /// Update timeout.
+    pub update: Option<String>,
+    /// Delete timeout.
+    pub delete: Option<String>,
+}
+
+/// Which operation a timeout applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Create.
+    Create,
+    /// Update.
+    Update,
+    /// Delete.
+    Delete,
+}
+
+impl StackState {
+    /// The timeout of `op` (configured or default).
+    pub fn timeout(&self, op: Operation) -> Duration {
+        let t = self.timeouts.clone().unwrap_or_default();
+        let (text, default) = match op {
+            Operation::Create => (t.create, DEFAULT_CREATE_TIMEOUT),
+            Operation::Update => (t.update, DEFAULT_UPDATE_TIMEOUT),
+            Operation::Delete => (t.delete, DEFAULT_DELETE_TIMEOUT),
+        };
+        text.and_then(|s| humantime::parse_duration(&s).ok())
+            .or_else(|| humantime::parse_duration(default).ok())
+            .unwrap_or(Duration::from_secs(3600))
+    }
+}
+
+/// NAT gateway layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatMode {
+    /// One NAT gateway per availability zone.
+    OnePerAz,
+    /// One NAT gateway in the first availability zone.
+    Single,
+    /// No NAT gateway.
+    None,
+}
+
+impl NatMode {
+    /// The allowed values, as written in configuration.
+    pub const VALUES: [&'static str; 3] = ["one_per_az", "single", "none"];
+
+    /// Parses the configuration value (null means the default).
+    pub fn parse(text: Option<&str>) -> Option<NatMode> {
+        match text {
+            None | Some("one_per_az") => Some(NatMode::OnePerAz),
+            Some("single") => Some(NatMode::Single),
+            Some("none") => Some(NatMode::None),
+            Some(_) => None,
+        }
+    }
+
+    /// The configuration value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NatMode::OnePerAz => "one_per_az",
+            NatMode::Single => "single",
+            NatMode::None => "none",
+        }
+    }
+
+    /// The zones that get a NAT gateway, in order.
+    pub fn nat_zones(self, zones: &[String]) -> Vec<String> {
+        match self {
+            NatMode::OnePerAz => zones.to_vec(),
+            NatMode::Single => zones.first().cloned().into_iter().collect(),
+            NatMode::None => Vec::new(),
+        }
+    }
+
+    /// The zone whose NAT gateway serves `zone`'s private subnet.
+    pub fn nat_for(self, zones: &[String], zone: &str) -> Option<String> {
+        match self {
+            NatMode::OnePerAz => Some(zone.to_string()),
+            NatMode::Single => zones.first().cloned(),
+            NatMode::None => None,
+        }
+    }
+}
+
+/// `network = { ... }`: inputs and computed ids.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkState {
+    /// VPC CIDR.
+    pub cidr_block: String,
+    /// Availability zones.
+    pub availability_zones: Vec<String>,
+    /// NAT layout.
+    pub nat_gateways: Option<String>,
+    /// Public subnet CIDRs by zone.
+    pub public_subnet_cidrs: Option<BTreeMap<String, String>>,
+    /// Private subnet CIDRs by zone.
+    pub private_subnet_cidrs: Option<BTreeMap<String, String>>,
+    /// VPC id.
+    pub vpc_id: Option<String>,
+    /// Internet gateway id.
+    pub internet_gateway_id: Option<String>,
+    /// Public subnet ids by zone.
+    pub public_subnet_ids: Option<BTreeMap<String, String>>,
+    /// Private subnet ids by zone.
+    pub private_subnet_ids: Option<BTreeMap<String, String>>,
+    /// NAT gateway ids by zone.
+    pub nat_gateway_ids: Option<BTreeMap<String, String>>,
+    /// Public route table id.
+    pub public_route_table_id: Option<String>,
+    /// Private route table ids by zone.
+    pub private_route_table_ids: Option<BTreeMap<String, String>>,
+    /// Security group ids by role.
+    pub security_group_ids: Option<BTreeMap<String, String>>,
+}
+
+/// The security groups every stack has, by role.
+pub const SECURITY_GROUP_ROLES: [&str; 3] = ["cluster", "nodes", "database"];

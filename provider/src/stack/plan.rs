@@ -1,0 +1,409 @@
+//! The pure diff: prior state x configuration -> planned state. No AWS call.
+//!
+//! Planned values follow Terraform's contract: configured values are kept,
+//! defaults are filled in (they are known at plan time: the subnet CIDRs are
+//! computed here), an id stays known when its object is kept and becomes
+//! unknown when the object will be created or replaced.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use tfplugin::{AttributePath, Value};
+
+use super::cidr::default_maps;
+use super::model::{NatMode, NetworkState, SECURITY_GROUP_ROLES, StackState};
+
+/// The outcome of planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The planned state; unknown values are listed in `unknown`.
+    pub state: StackState,
+    /// Paths whose value is only known after apply.
+    pub unknown: Vec<AttributePath>,
+    /// Attributes whose change replaces the whole stack.
+    pub requires_replace: Vec<AttributePath>,
+    /// Sub-resources the apply will replace (not the whole stack), for the
+    /// plan's warning.
+    pub replaced: Vec<String>,
+}
+
+/// Fills the defaults of optional+computed inputs.
+pub fn with_defaults(config: &StackState) -> StackState {
+    let mut s = config.clone();
+    s.id = Some(s.name.clone());
+    let n = &mut s.network;
+    if n.nat_gateways.is_none() {
+        n.nat_gateways = Some(NatMode::OnePerAz.as_str().to_string());
+    }
+    if let Ok(vpc) = n.cidr_block.parse::<Ipv4Net>() {
+        if let Ok((public, private)) = default_maps(&vpc, &n.availability_zones) {
+            if n.public_subnet_cidrs.is_none() {
+                n.public_subnet_cidrs = Some(public);
+            }
+            if n.private_subnet_cidrs.is_none() {
+                n.private_subnet_cidrs = Some(private);
+            }
+        }
+    }
+    s
+}
+
+fn net() -> AttributePath {
+    AttributePath::new("network")
+}
+
+/// Plans `config` against `prior` (None when creating).
+pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
+    let mut state = with_defaults(config);
+    let mut unknown = Vec::new();
+    let mut requires_replace = Vec::new();
+    let mut replaced = Vec::new();
+    let all_unknown = |unknown: &mut Vec<AttributePath>| {
+        for attr in [
+            "vpc_id",
+            "internet_gateway_id",
+            "public_subnet_ids",
+            "private_subnet_ids",
+            "nat_gateway_ids",
+            "public_route_table_id",
+            "private_route_table_ids",
+            "security_group_ids",
+        ] {
+            unknown.push(net().attr(attr));
+        }
+    };
+    let prior = match prior {
+        Some(p) if p.name == config.name => p,
+        Some(_) => {
+            requires_replace.push(AttributePath::new("name"));
+            all_unknown(&mut unknown);
+            return Planned {
+                state,
+                unknown,
+                requires_replace,
+                replaced,
+            };
+        }
+        None => {
+            all_unknown(&mut unknown);
+            return Planned {
+                state,
+                unknown,
+                requires_replace,
+                replaced,
+            };
+        }
+    };
+    let p = &prior.network;
+    let d = &mut state.network;
+    if p.vpc_id.is_none() || p.cidr_block != d.cidr_block {
+        if p.vpc_id.is_some() {
+            replaced.push(format!(
+                "the VPC and everything in it (network.cidr_block {} -> {})",
+                p.cidr_block, d.cidr_block
+            ));
+        }
+        all_unknown(&mut unknown);
+        return Planned {
+            state,
+            unknown,
+            requires_replace,
+            replaced,
+        };
+    }
+    d.vpc_id = p.vpc_id.clone();
+    match &p.internet_gateway_id {
+        Some(id) => d.internet_gateway_id = Some(id.clone()),
+        None => unknown.push(net().attr("internet_gateway_id")),
+    }
+    let zones = d.availability_zones.clone();
+    let nat = NatMode::parse(d.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
+    let prior_nat = NatMode::parse(p.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
+
+    // Subnets: kept when the zone had one with the same CIDR.
+    let mut kept_public = BTreeMap::new();
+    for (attr, ids_attr, prior_cidrs, prior_ids, cidrs, label) in [
+        (
+            "public_subnet_cidrs",
+            "public_subnet_ids",
+            &p.public_subnet_cidrs,
+            &p.public_subnet_ids,
+            d.public_subnet_cidrs.clone(),
+            "public",
+        ),
+        (
+            "private_subnet_cidrs",
+            "private_subnet_ids",
+            &p.private_subnet_cidrs,
+            &p.private_subnet_ids,
+            d.private_subnet_cidrs.clone(),
+            "private",
+        ),
+    ] {
+        let _ = attr;
+        let mut ids = BTreeMap::new();
+        for zone in &zones {
+            let want = cidrs.as_ref().and_then(|c| c.get(zone));
+            let had = prior_cidrs.as_ref().and_then(|c| c.get(zone));
+            let id = prior_ids.as_ref().and_then(|m| m.get(zone));
+            match (id, want == had) {
+                (Some(id), true) => {
+                    ids.insert(zone.clone(), id.clone());
+                    if label == "public" {
+                        kept_public.insert(zone.clone(), id.clone());
+                    }
+                }
+                (Some(_), false) => {
+                    replaced.push(format!(
+                        "the {label} subnet in {zone} (network.{attr}[\"{zone}\"] {} -> {})",
+                        had.map(String::as_str).unwrap_or("?"),
+                        want.map(String::as_str).unwrap_or("?")
+                    ));
+                    ids.insert(zone.clone(), String::new());
+                    unknown.push(net().attr(ids_attr).key(zone));
+                }
+                (None, _) => {
+                    ids.insert(zone.clone(), String::new());
+                    unknown.push(net().attr(ids_attr).key(zone));
+                }
+            }
+        }
+        if label == "public" {
+            d.public_subnet_ids = Some(ids);
+        } else {
+            d.private_subnet_ids = Some(ids);
+        }
+    }
+
+    // NAT gateways: kept when the zone keeps its public subnet and had one.
+    let mut nats = BTreeMap::new();
+    for zone in nat.nat_zones(&zones) {
+        let id = p.nat_gateway_ids.as_ref().and_then(|m| m.get(&zone));
+        match id {
+            Some(id) if kept_public.contains_key(&zone) => {
+                nats.insert(zone.clone(), id.clone());
+            }
+            _ => {
+                if id.is_some() {
+                    replaced.push(format!(
+                        "the NAT gateway in {zone} (its public subnet is replaced)"
+                    ));
+                }
+                nats.insert(zone.clone(), String::new());
+                unknown.push(net().attr("nat_gateway_ids").key(&zone));
+            }
+        }
+    }
+    d.nat_gateway_ids = Some(nats);
+    let _ = prior_nat;
+
+    match &p.public_route_table_id {
+        Some(id) => d.public_route_table_id = Some(id.clone()),
+        None => unknown.push(net().attr("public_route_table_id")),
+    }
+    let mut tables = BTreeMap::new();
+    for zone in &zones {
+        match p.private_route_table_ids.as_ref().and_then(|m| m.get(zone)) {
+            Some(id) => {
+                tables.insert(zone.clone(), id.clone());
+            }
+            None => {
+                tables.insert(zone.clone(), String::new());
+                unknown.push(net().attr("private_route_table_ids").key(zone));
+            }
+        }
+    }
+    d.private_route_table_ids = Some(tables);
+    let mut groups = BTreeMap::new();
+    for role in SECURITY_GROUP_ROLES {
+        match p.security_group_ids.as_ref().and_then(|m| m.get(role)) {
+            Some(id) => {
+                groups.insert(role.to_string(), id.clone());
+            }
+            None => {
+                groups.insert(role.to_string(), String::new());
+                unknown.push(net().attr("security_group_ids").key(role));
+            }
+        }
+    }
+    d.security_group_ids = Some(groups);
+    Planned {
+        state,
+        unknown,
+        requires_replace,
+        replaced,
+    }
+}
+
+/// Sets `value` at `path` inside `root` (creating nothing: the path must
+/// exist, or lead to a null attribute of an object).
+pub fn set_at(root: &mut Value, path: &AttributePath, value: Value) {
+    use tfplugin::PathStep;
+    let mut current = root;
+    for step in path.steps() {
+        current = match (step, current) {
+            (PathStep::Attribute(name), Value::Object(m)) => {
+                m.entry(name.clone()).or_insert(Value::Null)
+            }
+            (PathStep::Key(key), Value::Map(m)) => m.entry(key.clone()).or_insert(Value::Null),
+            (PathStep::Key(key), v @ Value::Null) => {
+                *v = Value::Map(BTreeMap::new());
+                match v {
+                    Value::Map(m) => m.entry(key.clone()).or_insert(Value::Null),
+                    _ => return,
+                }
+            }
+            (PathStep::Index(i), Value::List(items)) => {
+                match items.get_mut(usize::try_from(*i).unwrap_or(usize::MAX)) {
+                    Some(item) => item,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+    }
+    *current = value;
+}
+
+/// Whether a network state holds every id the planned network needs (used
+/// by tests and the read path).
+pub fn complete(n: &NetworkState) -> bool {
+    n.vpc_id.is_some() && n.internet_gateway_id.is_some() && n.public_route_table_id.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(zones: &[&str]) -> StackState {
+        StackState {
+            name: "todo-test".into(),
+            network: NetworkState {
+                cidr_block: "10.0.0.0/16".into(),
+                availability_zones: zones.iter().map(|z| z.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn applied(zones: &[&str]) -> StackState {
+        let mut s = with_defaults(&config(zones));
+        let n = &mut s.network;
+        n.vpc_id = Some("vpc-1".into());
+        n.internet_gateway_id = Some("igw-1".into());
+        n.public_route_table_id = Some("rtb-p".into());
+        let per_zone = |prefix: &str| {
+            zones
+                .iter()
+                .map(|z| (z.to_string(), format!("{prefix}-{z}")))
+                .collect::<BTreeMap<_, _>>()
+        };
+        n.public_subnet_ids = Some(per_zone("subnet-pub"));
+        n.private_subnet_ids = Some(per_zone("subnet-priv"));
+        n.nat_gateway_ids = Some(per_zone("nat"));
+        n.private_route_table_ids = Some(per_zone("rtb"));
+        n.security_group_ids = Some(
+            SECURITY_GROUP_ROLES
+                .iter()
+                .map(|r| (r.to_string(), format!("sg-{r}")))
+                .collect(),
+        );
+        s
+    }
+
+    #[test]
+    fn create_plans_defaults_known_and_ids_unknown() {
+        let p = plan_stack(None, &config(&["us-east-1a", "us-east-1b"]));
+        assert_eq!(p.state.id.as_deref(), Some("todo-test"));
+        assert_eq!(p.state.network.nat_gateways.as_deref(), Some("one_per_az"));
+        assert_eq!(
+            p.state.network.public_subnet_cidrs.as_ref().unwrap()["us-east-1b"],
+            "10.0.144.0/20"
+        );
+        assert!(p.unknown.contains(&net().attr("vpc_id")));
+        assert!(p.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn an_unchanged_config_plans_the_prior_state() {
+        let prior = applied(&["us-east-1a", "us-east-1b"]);
+        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]));
+        assert_eq!(p.state, prior);
+        assert!(p.unknown.is_empty(), "{:?}", p.unknown);
+        assert!(p.replaced.is_empty());
+    }
+
+    #[test]
+    fn adding_a_zone_keeps_the_other_ids() {
+        let prior = applied(&["us-east-1a", "us-east-1b"]);
+        let p = plan_stack(
+            Some(&prior),
+            &config(&["us-east-1a", "us-east-1b", "us-east-1c"]),
+        );
+        let n = &p.state.network;
+        assert_eq!(
+            n.public_subnet_ids.as_ref().unwrap()["us-east-1a"],
+            "subnet-pub-us-east-1a"
+        );
+        assert!(
+            p.unknown
+                .contains(&net().attr("public_subnet_ids").key("us-east-1c"))
+        );
+        assert!(
+            !p.unknown
+                .contains(&net().attr("public_subnet_ids").key("us-east-1a"))
+        );
+        assert!(p.replaced.is_empty());
+    }
+
+    #[test]
+    fn changing_a_subnet_cidr_replaces_that_subnet_and_its_nat_only() {
+        let prior = applied(&["us-east-1a", "us-east-1b"]);
+        let mut c = config(&["us-east-1a", "us-east-1b"]);
+        let mut public = prior.network.public_subnet_cidrs.clone().unwrap();
+        public.insert("us-east-1a".into(), "10.0.240.0/20".into());
+        c.network.public_subnet_cidrs = Some(public);
+        let p = plan_stack(Some(&prior), &c);
+        assert!(
+            p.unknown
+                .contains(&net().attr("public_subnet_ids").key("us-east-1a"))
+        );
+        assert!(
+            p.unknown
+                .contains(&net().attr("nat_gateway_ids").key("us-east-1a"))
+        );
+        assert!(
+            !p.unknown
+                .contains(&net().attr("public_subnet_ids").key("us-east-1b"))
+        );
+        assert_eq!(p.state.network.vpc_id.as_deref(), Some("vpc-1"));
+        assert_eq!(p.replaced.len(), 2, "{:?}", p.replaced);
+        assert!(p.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn renaming_replaces_the_stack() {
+        let prior = applied(&["us-east-1a", "us-east-1b"]);
+        let mut c = config(&["us-east-1a", "us-east-1b"]);
+        c.name = "todo-other".into();
+        let p = plan_stack(Some(&prior), &c);
+        assert_eq!(p.requires_replace, vec![AttributePath::new("name")]);
+    }
+
+    #[test]
+    fn a_drifted_subnet_plans_an_update_that_recreates_it() {
+        let mut prior = applied(&["us-east-1a", "us-east-1b"]);
+        prior
+            .network
+            .private_subnet_ids
+            .as_mut()
+            .unwrap()
+            .remove("us-east-1b");
+        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]));
+        assert_eq!(
+            p.unknown,
+            vec![net().attr("private_subnet_ids").key("us-east-1b")]
+        );
+    }
+}
