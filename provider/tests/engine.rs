@@ -453,7 +453,7 @@ async fn apply_time_approaches_the_critical_path() {
     );
     println!("calls by operation: {:?}", sim.calls_by_op());
     assert!(
-        ratio >= 1.0 && ratio <= 1.05,
+        (1.0..=1.05).contains(&ratio),
         "apply took {elapsed:?}, critical path {bound:?}"
     );
 }

@@ -290,10 +290,10 @@ impl SimCloud {
 
     /// Removes a route behind the engine's back.
     pub fn delete_route_out_of_band(&self, route_table_id: &str, destination: &str) {
-        if let Ok(mut w) = self.world.lock() {
-            if let Some(rt) = w.route_tables.get_mut(route_table_id) {
-                rt.routes.retain(|r| r.destination != destination);
-            }
+        if let Ok(mut w) = self.world.lock()
+            && let Some(rt) = w.route_tables.get_mut(route_table_id)
+        {
+            rt.routes.retain(|r| r.destination != destination);
         }
     }
 
@@ -962,10 +962,10 @@ impl NetworkApi for SimCloud {
     async fn authorize_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {
         self.enter("authorize_rule").await?;
         self.mutate(|w| {
-            if let RulePeer::Group(peer) = &rule.peer {
-                if !w.groups.contains_key(peer) {
-                    return Err(not_found("security group", peer));
-                }
+            if let RulePeer::Group(peer) = &rule.peer
+                && !w.groups.contains_key(peer)
+            {
+                return Err(not_found("security group", peer));
             }
             let group = w
                 .groups

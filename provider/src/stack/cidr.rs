@@ -60,11 +60,14 @@ pub fn default_private(vpc: &Ipv4Net, zone: &str) -> Result<Ipv4Net, AllocationE
     block(vpc, zone_index(zone)?)
 }
 
+/// Subnet CIDRs by availability zone.
+pub type CidrMap = BTreeMap<String, String>;
+
 /// Default (public, private) CIDR maps for `zones`.
 pub fn default_maps(
     vpc: &Ipv4Net,
     zones: &[String],
-) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), AllocationError> {
+) -> Result<(CidrMap, CidrMap), AllocationError> {
     let mut public = BTreeMap::new();
     let mut private = BTreeMap::new();
     for zone in zones {

@@ -46,6 +46,9 @@ impl Step {
     }
 }
 
+/// A running step: resolves to (key, what, result).
+type Running = Pin<Box<dyn Future<Output = (String, String, Result<(), CloudError>)> + Send>>;
+
 /// A step that failed (or never ran because of a timeout or cancellation).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepFailure {
@@ -69,9 +72,7 @@ pub async fn run_graph(
     let mut waiting: BTreeMap<String, Step> =
         steps.into_iter().map(|s| (s.key.clone(), s)).collect();
     let mut done: BTreeSet<String> = BTreeSet::new();
-    let mut running: FuturesUnordered<
-        Pin<Box<dyn Future<Output = (String, String, Result<(), CloudError>)> + Send>>,
-    > = FuturesUnordered::new();
+    let mut running: FuturesUnordered<Running> = FuturesUnordered::new();
     let mut running_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut stopping: Option<CloudError> = None;

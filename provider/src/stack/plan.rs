@@ -35,14 +35,14 @@ pub fn with_defaults(config: &StackState) -> StackState {
     if n.nat_gateways.is_none() {
         n.nat_gateways = Some(NatMode::OnePerAz.as_str().to_string());
     }
-    if let Ok(vpc) = n.cidr_block.parse::<Ipv4Net>() {
-        if let Ok((public, private)) = default_maps(&vpc, &n.availability_zones) {
-            if n.public_subnet_cidrs.is_none() {
-                n.public_subnet_cidrs = Some(public);
-            }
-            if n.private_subnet_cidrs.is_none() {
-                n.private_subnet_cidrs = Some(private);
-            }
+    if let Ok(vpc) = n.cidr_block.parse::<Ipv4Net>()
+        && let Ok((public, private)) = default_maps(&vpc, &n.availability_zones)
+    {
+        if n.public_subnet_cidrs.is_none() {
+            n.public_subnet_cidrs = Some(public);
+        }
+        if n.private_subnet_cidrs.is_none() {
+            n.private_subnet_cidrs = Some(private);
         }
     }
     s

@@ -16,10 +16,10 @@ use crate::provider::validate::check_tag;
 /// Validates a resource configuration value.
 pub fn validate_stack_config(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
-    if let Some(name) = config.get("name").as_str() {
-        if let Err(why) = check_name(name) {
-            d.error_at(AttributePath::new("name"), "Invalid stack name", why);
-        }
+    if let Some(name) = config.get("name").as_str()
+        && let Err(why) = check_name(name)
+    {
+        d.error_at(AttributePath::new("name"), "Invalid stack name", why);
     }
     if let Value::Map(tags) = config.get("tags") {
         for (key, value) in tags {
@@ -157,17 +157,17 @@ fn validate_network(network: &Value, d: &mut Diagnostics) {
         }
     }
 
-    if let Value::String(mode) = network.get("nat_gateways") {
-        if NatMode::parse(Some(mode)).is_none() {
-            d.error_at(
-                path.attr("nat_gateways"),
-                "Invalid nat_gateways",
-                format!(
-                    "{mode:?} is not one of {}.",
-                    NatMode::VALUES.map(|v| format!("\"{v}\"")).join(", ")
-                ),
-            );
-        }
+    if let Value::String(mode) = network.get("nat_gateways")
+        && NatMode::parse(Some(mode)).is_none()
+    {
+        d.error_at(
+            path.attr("nat_gateways"),
+            "Invalid nat_gateways",
+            format!(
+                "{mode:?} is not one of {}.",
+                NatMode::VALUES.map(|v| format!("\"{v}\"")).join(", ")
+            ),
+        );
     }
 
     // Subnets: explicit or default, all inside the VPC and disjoint.
@@ -209,8 +209,8 @@ fn validate_network(network: &Value, d: &mut Diagnostics) {
                     let Some(text) = cidr.as_str() else { continue };
                     match text.parse::<Ipv4Net>() {
                         Ok(net) if net.network() == net.addr() && net.prefix_len() <= 28 => {
-                            if let Some(vpc) = &vpc {
-                                if !vpc.contains(&net) {
+                            if let Some(vpc) = &vpc
+                                && !vpc.contains(&net) {
                                     d.error_at(
                                         apath.key(zone),
                                         "Subnet CIDR outside the VPC",
@@ -218,7 +218,6 @@ fn validate_network(network: &Value, d: &mut Diagnostics) {
                                     );
                                     continue;
                                 }
-                            }
                             all.push((apath.key(zone), net));
                         }
                         _ => d.error_at(

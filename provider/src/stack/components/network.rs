@@ -455,21 +455,20 @@ pub async fn prune(
     }
     for sg in &all.security_groups {
         for rule in &sg.rules {
-            if let RulePeer::Group(peer) = &rule.peer {
-                if gone_groups.contains(peer.as_str()) {
-                    let (cloud, id, rule) = (cloud.clone(), sg.id.clone(), rule.clone());
-                    wave.push(Box::pin(async move {
-                        let r = delete_with_retry(&id, deadline, stop, || {
-                            cloud.revoke_rule(&id, &rule)
-                        })
-                        .await;
-                        (
-                            id.clone(),
-                            format!("revoking a rule of security group {id}"),
-                            r,
-                        )
-                    }));
-                }
+            if let RulePeer::Group(peer) = &rule.peer
+                && gone_groups.contains(peer.as_str())
+            {
+                let (cloud, id, rule) = (cloud.clone(), sg.id.clone(), rule.clone());
+                wave.push(Box::pin(async move {
+                    let r =
+                        delete_with_retry(&id, deadline, stop, || cloud.revoke_rule(&id, &rule))
+                            .await;
+                    (
+                        id.clone(),
+                        format!("revoking a rule of security group {id}"),
+                        r,
+                    )
+                }));
             }
         }
     }
@@ -1117,10 +1116,10 @@ pub fn ids_from_snapshot(s: &NetworkSnapshot) -> NetworkIds {
         }
     }
     for n in &s.nat_gateways {
-        if matches!(n.state, NatState::Pending | NatState::Available) {
-            if let Some(zone) = component(&n.tags).and_then(|k| k.strip_prefix("nat-")) {
-                ids.nats.entry(zone.to_string()).or_insert(n.id.clone());
-            }
+        if matches!(n.state, NatState::Pending | NatState::Available)
+            && let Some(zone) = component(&n.tags).and_then(|k| k.strip_prefix("nat-"))
+        {
+            ids.nats.entry(zone.to_string()).or_insert(n.id.clone());
         }
     }
     for rt in &s.route_tables {
@@ -1159,14 +1158,13 @@ pub fn refreshed_ids(s: &NetworkSnapshot, desired: &DesiredNetwork) -> NetworkId
     ids.private_subnets.retain(|zone, id| {
         subnet(id).is_some_and(|x| desired.private_cidrs.get(zone) == Some(&x.cidr_block))
     });
-    if let (Some(igw), Some(vpc)) = (&ids.igw, &ids.vpc) {
-        if !s
+    if let (Some(igw), Some(vpc)) = (&ids.igw, &ids.vpc)
+        && !s
             .internet_gateways
             .iter()
             .any(|g| &g.id == igw && g.attached_vpc_ids.contains(vpc))
-        {
-            ids.igw = None;
-        }
+    {
+        ids.igw = None;
     }
     let table = |id: &str| s.route_tables.iter().find(|t| t.id == id);
     let associated = |table_id: &str, subnet_id: Option<&String>| {
