@@ -41,6 +41,14 @@ impl Target {
         }
     }
 
+    /// The account id the emulator reports.
+    pub fn account_id(self) -> &'static str {
+        match self {
+            Target::Moto => "123456789012",
+            Target::LocalStack => "000000000000",
+        }
+    }
+
     /// A short name for messages.
     pub fn name(self) -> &'static str {
         match self {

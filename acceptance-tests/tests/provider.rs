@@ -130,16 +130,16 @@ output "region" {
 "#,
     ));
     let out = ws.run(&["plan", "-no-color"]).success();
-    // The account id moto reports proves STS GetCallerIdentity was called.
+    // The account id the emulator reports proves STS GetCallerIdentity was called.
     assert!(
-        out.stdout.contains("123456789012"),
+        out.stdout.contains(emulator.target.account_id()),
         "account id missing from plan:\n{}",
         out.all()
     );
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(out.stdout.contains("Apply complete"), "{}", out.all());
-    let account = ws.run(&["output", "-raw", "account_id"]).success();
-    assert_eq!(account.stdout.trim(), "123456789012");
+    let account_out = ws.run(&["output", "-raw", "account_id"]).success();
+    assert_eq!(account_out.stdout.trim(), emulator.target.account_id());
     let region = ws.run(&["output", "-raw", "region"]).success();
     assert_eq!(region.stdout.trim(), "us-east-1");
 }

@@ -68,14 +68,35 @@ impl Visit for Fields {
     }
 }
 
+impl HclogLayer {
+    /// Our own crates log at the level asked for; libraries (HTTP/2 frames,
+    /// TLS, the AWS SDK's internals) only from INFO up, unless TRACE is asked.
+    fn wants(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        let ours = [
+            "tfplugin",
+            "todo_provider",
+            "terraform_provider_todo",
+            "acceptance_tests",
+        ]
+        .iter()
+        .any(|c| metadata.target().starts_with(c));
+        let max = if ours || self.max == Level::TRACE {
+            self.max
+        } else {
+            self.max.min(Level::INFO)
+        };
+        *metadata.level() <= max
+    }
+}
+
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _ctx: Context<'_, S>) -> bool {
-        *metadata.level() <= self.max
+        self.wants(metadata)
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let metadata = event.metadata();
-        if *metadata.level() > self.max {
+        if !self.wants(metadata) {
             return;
         }
         let mut fields = Fields(serde_json::Map::new());
