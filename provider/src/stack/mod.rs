@@ -372,16 +372,7 @@ impl tfplugin::Resource for StackResource {
             // Inputs known only after apply: keep the proposal, computed
             // values unknown. The real plan happens at apply.
             let mut planned = request.proposed_new_state.clone();
-            for attr in [
-                "vpc_id",
-                "internet_gateway_id",
-                "public_subnet_ids",
-                "private_subnet_ids",
-                "nat_gateway_ids",
-                "public_route_table_id",
-                "private_route_table_ids",
-                "security_group_ids",
-            ] {
+            for attr in plan::COMPUTED_NETWORK_ATTRIBUTES {
                 set_at(
                     &mut planned,
                     &tfplugin::AttributePath::new("network").attr(attr),

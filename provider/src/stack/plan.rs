@@ -27,6 +27,18 @@ pub struct Planned {
     pub replaced: Vec<String>,
 }
 
+/// The network attributes only the provider sets.
+pub const COMPUTED_NETWORK_ATTRIBUTES: [&str; 8] = [
+    "vpc_id",
+    "internet_gateway_id",
+    "public_subnet_ids",
+    "private_subnet_ids",
+    "nat_gateway_ids",
+    "public_route_table_id",
+    "private_route_table_ids",
+    "security_group_ids",
+];
+
 /// Fills the defaults of optional+computed inputs.
 pub fn with_defaults(config: &StackState) -> StackState {
     let mut s = config.clone();
@@ -59,16 +71,7 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
     let mut requires_replace = Vec::new();
     let mut replaced = Vec::new();
     let all_unknown = |unknown: &mut Vec<AttributePath>| {
-        for attr in [
-            "vpc_id",
-            "internet_gateway_id",
-            "public_subnet_ids",
-            "private_subnet_ids",
-            "nat_gateway_ids",
-            "public_route_table_id",
-            "private_route_table_ids",
-            "security_group_ids",
-        ] {
+        for attr in COMPUTED_NETWORK_ATTRIBUTES {
             unknown.push(net().attr(attr));
         }
     };
