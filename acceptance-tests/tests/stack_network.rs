@@ -646,3 +646,37 @@ terraform {
         "{text}"
     );
 }
+
+#[test]
+fn a_zone_count_is_resolved_against_the_region() {
+    let emulator = Emulator::start();
+    let ws = Workspace::new(&format!(
+        r#"{}
+resource "todo_cloud_stack" "net" {{
+  name = "acc-count"
+  network = {{
+    cidr_block              = "10.30.0.0/16"
+    availability_zone_count = 2
+    nat_gateways            = "none"
+  }}
+}}
+
+output "zones" {{
+  value = join(",", todo_cloud_stack.net.network.availability_zones)
+}}
+"#,
+        provider_block(&emulator)
+    ));
+    ws.run(&["apply", "-auto-approve", "-no-color"]).success();
+    let zones = ws.run(&["output", "-raw", "zones"]).success().stdout;
+    let zones: Vec<&str> = zones.split(',').collect();
+    assert_eq!(zones.len(), 2, "{zones:?}");
+    assert!(
+        zones.iter().all(|z| z.starts_with("us-east-1")),
+        "{zones:?}"
+    );
+    assert!(zones[0] < zones[1], "{zones:?}");
+    let (code, text) = plan_exit(&ws);
+    assert_eq!(code, 0, "{text}");
+    ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
+}

@@ -457,3 +457,104 @@ async fn apply_time_approaches_the_critical_path() {
         "apply took {elapsed:?}, critical path {bound:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_zone_count_is_resolved_at_plan_and_kept() {
+    use tfplugin::{ApplyRequest, PlanRequest, Resource, Value, to_value};
+    use todo_provider::stack::StackResource;
+    use todo_provider::stack::schema::stack_schema;
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let resource = StackResource::new(stacks(&sim));
+    let ty = stack_schema().value_type();
+    let mut cfg = StackState {
+        name: "todo-count".into(),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zone_count: Some(2),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut config = to_value(&cfg, &ty).unwrap();
+    // As Terraform sends it: the zones are not set at all.
+    todo_provider::stack::plan::set_at(
+        &mut config,
+        &tfplugin::AttributePath::new("network").attr("availability_zones"),
+        Value::Null,
+    );
+    let plan = resource
+        .plan(
+            &ctx(),
+            PlanRequest {
+                prior_state: Value::Null,
+                proposed_new_state: config.clone(),
+                config: config.clone(),
+                prior_private: vec![],
+                client: Default::default(),
+            },
+        )
+        .await;
+    assert!(!plan.diagnostics.has_errors(), "{:?}", plan.diagnostics);
+    let zones = plan
+        .planned_state
+        .get("network")
+        .get("availability_zones")
+        .clone();
+    assert_eq!(
+        zones,
+        Value::List(vec![
+            Value::string("us-east-1a"),
+            Value::string("us-east-1b")
+        ])
+    );
+    let applied = resource
+        .apply(
+            &ctx(),
+            ApplyRequest {
+                prior_state: Value::Null,
+                planned_state: plan.planned_state.clone(),
+                config: config.clone(),
+                planned_private: vec![],
+            },
+        )
+        .await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    let state: StackState = tfplugin::from_value(&applied.new_state).unwrap();
+    assert_eq!(
+        state.network.availability_zones,
+        vec!["us-east-1a", "us-east-1b"]
+    );
+    assert_eq!(
+        state.network.public_subnet_ids.as_ref().map(|m| m.len()),
+        Some(2)
+    );
+    // The next plan keeps the zones (no AWS call needed) and changes nothing.
+    let calls = sim.calls();
+    let again = resource
+        .plan(
+            &ctx(),
+            PlanRequest {
+                prior_state: applied.new_state.clone(),
+                proposed_new_state: applied.new_state.clone(),
+                config: config.clone(),
+                prior_private: vec![],
+                client: Default::default(),
+            },
+        )
+        .await;
+    assert_eq!(again.planned_state, applied.new_state);
+    assert_eq!(sim.calls(), calls);
+    // Both forms at once are refused at validate.
+    cfg.network.availability_zones = vec!["us-east-1a".into(), "us-east-1b".into()];
+    let both = to_value(&cfg, &ty).unwrap();
+    let d = resource.validate(&both).await;
+    assert!(
+        d.iter()
+            .any(|x| x.summary == "Conflicting availability zone settings"),
+        "{d:?}"
+    );
+}

@@ -173,6 +173,54 @@ impl Stacks {
         d
     }
 
+    /// The zones of a configuration that gives only a count: the prior
+    /// state's when the count is unchanged, else the region's first `count`
+    /// available zones (letters a to h, by name). `None` while the provider
+    /// configuration is not known.
+    pub async fn resolve_zones(
+        &self,
+        prior: Option<&StackState>,
+        count: i64,
+    ) -> Result<Option<Vec<String>>, Diagnostic> {
+        if let Some(p) = prior
+            && p.network.availability_zone_count == Some(count)
+            && p.network.availability_zones.len() as i64 == count
+        {
+            return Ok(Some(p.network.availability_zones.clone()));
+        }
+        if let CloudSource::Provider(state) = &self.cloud
+            && matches!(state.configured(), crate::provider::Configured::Unknown)
+        {
+            return Ok(None);
+        }
+        let (cloud, _) = self.cloud.network()?;
+        let path = tfplugin::AttributePath::new("network").attr("availability_zone_count");
+        let mut zones: Vec<String> = cloud
+            .availability_zones()
+            .await
+            .map_err(|e| {
+                Diagnostic::error(
+                    "Listing the region's availability zones failed",
+                    e.to_string(),
+                )
+                .at(path.clone())
+            })?
+            .into_iter()
+            .filter(|z| cidr::zone_index(z).is_ok())
+            .collect();
+        zones.sort();
+        let wanted = usize::try_from(count).unwrap_or_default();
+        if zones.len() < wanted {
+            return Err(Diagnostic::error(
+                "Not enough availability zones",
+                format!("The region offers {} usable availability zones ({}), fewer than availability_zone_count = {count}.", zones.len(), zones.join(", ")),
+            )
+            .at(path));
+        }
+        zones.truncate(wanted);
+        Ok(Some(zones))
+    }
+
     /// Refreshes `prior` from AWS; `None` when nothing of the stack exists.
     pub async fn read(&self, prior: &StackState) -> Result<Option<StackState>, Diagnostic> {
         let (cloud, _) = self.cloud.network()?;
@@ -369,36 +417,7 @@ impl tfplugin::Resource for StackResource {
             };
         }
         if !request.config.is_wholly_known() {
-            // Inputs known only after apply: keep the proposal, computed
-            // values unknown. The real plan happens at apply.
-            let mut planned = request.proposed_new_state.clone();
-            for attr in plan::COMPUTED_NETWORK_ATTRIBUTES {
-                set_at(
-                    &mut planned,
-                    &tfplugin::AttributePath::new("network").attr(attr),
-                    Value::Unknown,
-                );
-            }
-            for attr in [
-                "nat_gateways",
-                "public_subnet_cidrs",
-                "private_subnet_cidrs",
-            ] {
-                let path = tfplugin::AttributePath::new("network").attr(attr);
-                if request.config.at(&path).is_none_or(Value::is_null) {
-                    set_at(&mut planned, &path, Value::Unknown);
-                }
-            }
-            set_at(
-                &mut planned,
-                &tfplugin::AttributePath::new("id"),
-                request.config.get("name").clone(),
-            );
-            return PlanResponse {
-                planned_state: planned,
-                diagnostics: d,
-                ..Default::default()
-            };
+            return unknown_plan(&request, d);
         }
         let config = match decode_state(&request.config, "configuration") {
             Ok(c) => c,
@@ -424,6 +443,23 @@ impl tfplugin::Resource for StackResource {
                 }
             }
         };
+        let mut config = config;
+        if config.network.availability_zones.is_empty()
+            && let Some(count) = config.network.availability_zone_count
+        {
+            match self.stacks.resolve_zones(prior.as_ref(), count).await {
+                Ok(Some(zones)) => config.network.availability_zones = zones,
+                Ok(None) => return unknown_plan(&request, d),
+                Err(e) => {
+                    d.push(e);
+                    return PlanResponse {
+                        planned_state: request.proposed_new_state,
+                        diagnostics: d,
+                        ..Default::default()
+                    };
+                }
+            }
+        }
         let planned = plan_stack(prior.as_ref(), &config);
         let mut value = match encode_state(&planned.state) {
             Ok(v) => v,
@@ -496,6 +532,37 @@ impl tfplugin::Resource for StackResource {
                 };
             }
         };
+        let mut config = config;
+        if config.network.availability_zones.is_empty()
+            && let Some(count) = config.network.availability_zone_count
+        {
+            let planned: Vec<String> = match request
+                .planned_state
+                .get("network")
+                .get("availability_zones")
+            {
+                Value::List(items) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            config.network.availability_zones = if planned.len() as i64 == count {
+                planned
+            } else {
+                match self.stacks.resolve_zones(prior.as_ref(), count).await {
+                    Ok(Some(zones)) => zones,
+                    Ok(None) => Vec::new(),
+                    Err(e) => {
+                        return ApplyResponse {
+                            new_state: request.prior_state,
+                            diagnostics: e.into(),
+                            ..Default::default()
+                        };
+                    }
+                }
+            };
+        }
         let desired = with_defaults(&config);
         let (state, mut d) = self.stacks.apply(ctx, prior.as_ref(), &desired).await;
         match encode_state(&state) {
@@ -536,6 +603,38 @@ impl tfplugin::Resource for StackResource {
                 diagnostics: e.into(),
             },
         }
+    }
+}
+
+/// The plan of a configuration with values known only after apply (or a
+/// provider configuration not known yet): the proposal, with every value
+/// the provider computes unknown. The real plan happens at apply.
+fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse {
+    let net = tfplugin::AttributePath::new("network");
+    let mut planned = request.proposed_new_state.clone();
+    for attr in plan::COMPUTED_NETWORK_ATTRIBUTES {
+        set_at(&mut planned, &net.attr(attr), Value::Unknown);
+    }
+    for attr in [
+        "availability_zones",
+        "nat_gateways",
+        "public_subnet_cidrs",
+        "private_subnet_cidrs",
+    ] {
+        let path = net.attr(attr);
+        if request.config.at(&path).is_none_or(Value::is_null) {
+            set_at(&mut planned, &path, Value::Unknown);
+        }
+    }
+    set_at(
+        &mut planned,
+        &tfplugin::AttributePath::new("id"),
+        request.config.get("name").clone(),
+    );
+    PlanResponse {
+        planned_state: planned,
+        diagnostics,
+        ..Default::default()
     }
 }
 

@@ -117,8 +117,12 @@ impl NatMode {
 pub struct NetworkState {
     /// VPC CIDR.
     pub cidr_block: String,
-    /// Availability zones.
+    /// Availability zones (empty in a configuration that gives a count).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub availability_zones: Vec<String>,
+    /// How many zones, when they are not named.
+    #[serde(default)]
+    pub availability_zone_count: Option<i64>,
     /// NAT layout.
     pub nat_gateways: Option<String>,
     /// Public subnet CIDRs by zone.
@@ -141,6 +145,10 @@ pub struct NetworkState {
     pub private_route_table_ids: Option<BTreeMap<String, String>>,
     /// Security group ids by role.
     pub security_group_ids: Option<BTreeMap<String, String>>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// The security groups every stack has, by role.

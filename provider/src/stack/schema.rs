@@ -26,9 +26,18 @@ fn network_attributes(for_data_source: bool) -> Vec<Attribute> {
         ),
         input(
             Attribute::new("availability_zones", Type::list(Type::String)).description(
-                "2 to 6 distinct availability zone names of the region, e.g. `[\"us-east-1a\", \"us-east-1b\"]`.",
+                "2 to 6 distinct availability zone names of the region, e.g. `[\"us-east-1a\", \"us-east-1b\"]`. \
+                 Set this or `availability_zone_count`; with a count, the zones are resolved against the region at \
+                 plan time and then kept.",
             ),
-            true,
+            false,
+        ),
+        input(
+            Attribute::number("availability_zone_count").description(
+                "How many availability zones to span (2 to 6), instead of naming them: the region's first available \
+                 zones (by name, letters a to h) are chosen when the stack is created, and kept afterwards.",
+            ),
+            false,
         ),
         input(
             Attribute::string("nat_gateways").description(

@@ -123,6 +123,37 @@ fn validate_network(network: &Value, d: &mut Diagnostics) {
     };
 
     let mut zones: Option<Vec<String>> = None;
+    let named = network.get("availability_zones");
+    let count = network.get("availability_zone_count");
+    match (named, count) {
+        (Value::Null, Value::Null) => d.error_at(
+            path.attr("availability_zones"),
+            "No availability zones",
+            "Set network.availability_zones (e.g. [\"us-east-1a\", \"us-east-1b\"]) or network.availability_zone_count (2 to 6).",
+        ),
+        (Value::List(_), Value::Number(_)) => d.error_at(
+            path.attr("availability_zone_count"),
+            "Conflicting availability zone settings",
+            "Set either network.availability_zones or network.availability_zone_count, not both.",
+        ),
+        (_, Value::Number(n)) if !n.as_i64().is_some_and(|c| (2..=6).contains(&c)) => d.error_at(
+            path.attr("availability_zone_count"),
+            "Invalid availability_zone_count",
+            format!("{n} is not a whole number from 2 to 6."),
+        ),
+        _ => {}
+    }
+    if matches!(count, Value::Number(_)) {
+        for attr in ["public_subnet_cidrs", "private_subnet_cidrs"] {
+            if !network.get(attr).is_null() {
+                d.error_at(
+                    path.attr(attr),
+                    "Explicit subnet CIDRs need named zones",
+                    format!("network.{attr} is keyed by zone name: name the zones in network.availability_zones instead of giving a count."),
+                );
+            }
+        }
+    }
     if let Value::List(items) = network.get("availability_zones") {
         let zpath = path.attr("availability_zones");
         if items.len() < 2 || items.len() > 6 {
@@ -396,6 +427,46 @@ mod tests {
         assert_eq!(
             errors(&bad_timeout),
             vec![("timeouts.create".to_string(), "Invalid timeout".to_string())]
+        );
+    }
+
+    #[test]
+    fn zones_are_named_or_counted_not_both() {
+        let count = |n: i64| Value::Number(tfplugin::Number::Int(n));
+        let none = config(vec![("cidr_block", s("10.0.0.0/16"))]);
+        assert_eq!(
+            errors(&none),
+            vec![(
+                "network.availability_zones".to_string(),
+                "No availability zones".to_string()
+            )]
+        );
+        let counted = config(vec![
+            ("cidr_block", s("10.0.0.0/16")),
+            ("availability_zone_count", count(3)),
+        ]);
+        assert_eq!(errors(&counted), vec![]);
+        let both = config(vec![
+            ("cidr_block", s("10.0.0.0/16")),
+            ("availability_zones", zones(&["us-east-1a", "us-east-1b"])),
+            ("availability_zone_count", count(2)),
+        ]);
+        assert!(
+            errors(&both)
+                .iter()
+                .any(|(p, m)| p == "network.availability_zone_count"
+                    && m == "Conflicting availability zone settings")
+        );
+        let seven = config(vec![
+            ("cidr_block", s("10.0.0.0/16")),
+            ("availability_zone_count", count(7)),
+        ]);
+        assert_eq!(
+            errors(&seven),
+            vec![(
+                "network.availability_zone_count".to_string(),
+                "Invalid availability_zone_count".to_string()
+            )]
         );
     }
 
