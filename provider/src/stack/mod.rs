@@ -342,6 +342,15 @@ fn decode_state(value: &Value, what: &str) -> Result<StackState, Diagnostic> {
     })
 }
 
+/// The prior state, `None` when the object does not exist yet.
+fn decode_prior(value: &Value) -> Result<Option<StackState>, Diagnostic> {
+    if value.is_null() {
+        Ok(None)
+    } else {
+        decode_state(value, "prior state").map(Some)
+    }
+}
+
 fn encode_state(state: &StackState) -> Result<Value, Diagnostic> {
     to_value(state, &stack_schema().value_type())
         .map_err(|e| Diagnostic::error("Provider produced an invalid state", e.to_string()))
@@ -429,18 +438,14 @@ impl tfplugin::Resource for StackResource {
                 };
             }
         };
-        let prior = if request.prior_state.is_null() {
-            None
-        } else {
-            match decode_state(&request.prior_state, "prior state") {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    return PlanResponse {
-                        planned_state: request.proposed_new_state,
-                        diagnostics: e.into(),
-                        ..Default::default()
-                    };
-                }
+        let prior = match decode_prior(&request.prior_state) {
+            Ok(p) => p,
+            Err(e) => {
+                return PlanResponse {
+                    planned_state: request.proposed_new_state,
+                    diagnostics: e.into(),
+                    ..Default::default()
+                };
             }
         };
         let mut config = config;
@@ -492,18 +497,14 @@ impl tfplugin::Resource for StackResource {
     }
 
     async fn apply(&self, ctx: &Context, request: ApplyRequest) -> ApplyResponse {
-        let prior = if request.prior_state.is_null() {
-            None
-        } else {
-            match decode_state(&request.prior_state, "prior state") {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    return ApplyResponse {
-                        new_state: request.prior_state,
-                        diagnostics: e.into(),
-                        ..Default::default()
-                    };
-                }
+        let prior = match decode_prior(&request.prior_state) {
+            Ok(p) => p,
+            Err(e) => {
+                return ApplyResponse {
+                    new_state: request.prior_state,
+                    diagnostics: e.into(),
+                    ..Default::default()
+                };
             }
         };
         if request.planned_state.is_null() {

@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use tfplugin::{AttributePath, Value};
 
 use super::cidr::default_maps;
-use super::model::{NatMode, NetworkState, SECURITY_GROUP_ROLES, StackState};
+use super::model::{NatMode, SECURITY_GROUP_ROLES, StackState};
 
 /// The outcome of planning.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +121,6 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
     }
     let zones = d.availability_zones.clone();
     let nat = NatMode::parse(d.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
-    let prior_nat = NatMode::parse(p.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
 
     // Subnets: kept when the zone had one with the same CIDR.
     let mut kept_public = BTreeMap::new();
@@ -143,7 +142,6 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
             "private",
         ),
     ] {
-        let _ = attr;
         let mut ids = BTreeMap::new();
         for zone in &zones {
             let want = cidrs.as_ref().and_then(|c| c.get(zone));
@@ -198,7 +196,6 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
         }
     }
     d.nat_gateway_ids = Some(nats);
-    let _ = prior_nat;
 
     match &p.public_route_table_id {
         Some(id) => d.public_route_table_id = Some(id.clone()),
@@ -268,15 +265,10 @@ pub fn set_at(root: &mut Value, path: &AttributePath, value: Value) {
     *current = value;
 }
 
-/// Whether a network state holds every id the planned network needs (used
-/// by tests and the read path).
-pub fn complete(n: &NetworkState) -> bool {
-    n.vpc_id.is_some() && n.internet_gateway_id.is_some() && n.public_route_table_id.is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stack::model::NetworkState;
 
     fn config(zones: &[&str]) -> StackState {
         StackState {

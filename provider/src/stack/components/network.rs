@@ -281,8 +281,7 @@ pub fn obsolete(
     eips.sort_by_key(|e| !kept_eips.contains(&e.allocation_id));
     for e in eips {
         let key = component(&e.tags);
-        let used_elsewhere = false;
-        if !keep(key, !used_elsewhere) {
+        if !keep(key, true) {
             out.elastic_ips.push(e.clone());
         }
     }
