@@ -5,6 +5,8 @@ pub mod cloud;
 pub mod docs;
 pub mod identity;
 pub mod provider;
+pub mod kinds;
+pub mod reconcile;
 pub mod stack;
 
 pub use provider::TodoProvider;

@@ -20,6 +20,21 @@ pub const TAG_STACK: &str = "todo:stack";
 /// Tag key naming the object's role in the stack (`vpc`, `subnet-public-us-east-1a`, ...).
 pub const TAG_COMPONENT: &str = "todo:component";
 
+/// A network interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interface {
+    /// `eni-...`.
+    pub id: String,
+    /// Its subnet.
+    pub subnet_id: String,
+    /// Attached to something (`in-use`) rather than `available`.
+    pub in_use: bool,
+    /// What AWS says made it or uses it (description, requester).
+    pub description: String,
+    /// Tags.
+    pub tags: Tags,
+}
+
 /// Why a cloud call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CloudError {
@@ -140,6 +155,8 @@ pub enum NatState {
 pub struct NatGateway {
     /// `nat-...`.
     pub id: String,
+    /// When AWS created it.
+    pub created: Option<std::time::SystemTime>,
     /// The public subnet it lives in.
     pub subnet_id: String,
     /// Its Elastic IP.
@@ -248,34 +265,31 @@ pub struct SecurityGroup {
     pub tags: Tags,
 }
 
-/// Every network object tagged with one stack, read with one call per kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NetworkSnapshot {
-    /// VPCs.
-    pub vpcs: Vec<Vpc>,
-    /// Subnets.
-    pub subnets: Vec<Subnet>,
-    /// Internet gateways.
-    pub internet_gateways: Vec<InternetGateway>,
-    /// Elastic IPs.
-    pub elastic_ips: Vec<ElasticIp>,
-    /// NAT gateways that are not deleted.
-    pub nat_gateways: Vec<NatGateway>,
-    /// Route tables.
-    pub route_tables: Vec<RouteTable>,
-    /// Security groups.
-    pub security_groups: Vec<SecurityGroup>,
-}
-
 /// The EC2 networking calls the engine makes. Every create takes the tags
 /// to set atomically with the object (TagSpecifications), so an object is
 /// never untagged, and a crash right after a create leaves an object the
 /// next observe finds.
 #[async_trait]
 pub trait NetworkApi: Send + Sync + 'static {
-    /// Reads every object tagged `todo:stack = stack`: one describe call per
-    /// object kind, filtered by tag.
-    async fn observe_network(&self, stack: &str) -> CloudResult<NetworkSnapshot>;
+    /// VPCs tagged `todo:stack = stack` (one describe, plus the two DNS
+    /// attributes of each VPC, which DescribeVpcs does not return).
+    async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>>;
+    /// Subnets tagged with the stack (one describe).
+    async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>>;
+    /// Internet gateways tagged with the stack (one describe).
+    async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>>;
+    /// Elastic IPs tagged with the stack (one describe).
+    async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>>;
+    /// NAT gateways tagged with the stack that are not deleting or deleted
+    /// (one describe).
+    async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>>;
+    /// Route tables tagged with the stack (one describe).
+    async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>>;
+    /// Security groups tagged with the stack, with their rules (one describe).
+    async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>>;
+
+    /// Sets `set` and removes `remove` from an EC2 object's tags.
+    async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()>;
 
     /// The availability zone names of the region.
     async fn availability_zones(&self) -> CloudResult<Vec<String>>;
@@ -352,6 +366,8 @@ pub trait NetworkApi: Send + Sync + 'static {
         route_table_id: &str,
         subnet_id: &str,
     ) -> CloudResult<String>;
+    /// The id of the subnet's explicit route table association, if any.
+    async fn subnet_association(&self, subnet_id: &str) -> CloudResult<Option<String>>;
     /// Removes a subnet association.
     async fn disassociate_route_table(&self, association_id: &str) -> CloudResult<()>;
 
@@ -370,9 +386,63 @@ pub trait NetworkApi: Send + Sync + 'static {
     /// Removes a rule.
     async fn revoke_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()>;
 
-    /// Network interfaces left in a VPC (by Kubernetes load balancers,
-    /// Lambda, ...), as (id, description); swept before the VPC is deleted.
-    async fn leftover_interfaces(&self, vpc_id: &str) -> CloudResult<Vec<(String, String)>>;
+    /// The network interfaces in a subnet (load balancers, Lambda, pods).
+    async fn subnet_interfaces(&self, subnet_id: &str) -> CloudResult<Vec<Interface>>;
     /// Deletes a network interface.
     async fn delete_interface(&self, interface_id: &str) -> CloudResult<()>;
+}
+
+/// A KMS key's lifecycle state, as far as the engine cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// Usable.
+    Enabled,
+    /// Disabled by someone.
+    Disabled,
+    /// Scheduled for deletion: never adopted.
+    PendingDeletion,
+    /// Any other state (creating, importing, unavailable).
+    Other,
+}
+
+/// A customer-managed KMS key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKey {
+    /// Key id (a UUID).
+    pub id: String,
+    /// Key ARN.
+    pub arn: String,
+    /// State.
+    pub state: KeyState,
+    /// Automatic yearly rotation on.
+    pub rotation: bool,
+    /// Aliases naming it (`alias/...`).
+    pub aliases: Vec<String>,
+    /// When AWS created it.
+    pub created: Option<std::time::SystemTime>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// The KMS calls the engine makes.
+#[async_trait]
+pub trait KmsApi: Send + Sync + 'static {
+    /// Keys tagged `todo:stack = stack`, with rotation and aliases, keys
+    /// pending deletion left out.
+    async fn list_keys(&self, stack: &str) -> CloudResult<Vec<KmsKey>>;
+    /// Creates a symmetric encryption key with the default key policy (the
+    /// account root may administer and use it) and `tags`.
+    async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey>;
+    /// Turns automatic rotation on.
+    async fn enable_rotation(&self, key_id: &str) -> CloudResult<()>;
+    /// Points a new alias at the key; `AlreadyExists` when the alias exists.
+    async fn create_alias(&self, alias: &str, key_id: &str) -> CloudResult<()>;
+    /// The key an alias points at, if the alias exists.
+    async fn alias_target(&self, alias: &str) -> CloudResult<Option<String>>;
+    /// Deletes an alias.
+    async fn delete_alias(&self, alias: &str) -> CloudResult<()>;
+    /// Schedules the key's deletion after `days` (7 to 30).
+    async fn schedule_deletion(&self, key_id: &str, days: i32) -> CloudResult<()>;
+    /// Sets `set` and removes `remove` from the key's tags.
+    async fn retag_key(&self, key_id: &str, set: &Tags, remove: &[String]) -> CloudResult<()>;
 }

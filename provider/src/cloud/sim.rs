@@ -14,9 +14,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::{
-    CloudError, CloudResult, ElasticIp, InternetGateway, NatGateway, NatState, NetworkApi,
-    NetworkSnapshot, Route, RouteTable, RouteTableAssociation, RouteTarget, Rule, RulePeer,
-    SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
+    CloudError, CloudResult, ElasticIp, Interface, InternetGateway, KeyState, KmsApi, KmsKey,
+    NatGateway, NatState, NetworkApi, Route, RouteTable, RouteTableAssociation, RouteTarget, Rule,
+    RulePeer, SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
 };
 
 /// How long each operation takes, and how long NAT gateways take to change
@@ -49,7 +49,24 @@ impl LatencyModel {
     pub fn aws_like() -> LatencyModel {
         let ms = Duration::from_millis;
         let per_op = [
-            ("observe_network", ms(1_400)), // seven describes
+            ("list_vpcs", ms(600)), // a describe and two attribute reads
+            ("list_subnets", ms(200)),
+            ("list_internet_gateways", ms(200)),
+            ("list_elastic_ips", ms(200)),
+            ("list_nat_gateways", ms(200)),
+            ("list_route_tables", ms(250)),
+            ("list_security_groups", ms(250)),
+            ("list_keys", ms(400)), // tagging API, describe, rotation, aliases
+            ("retag", ms(300)),
+            ("create_key", ms(500)),
+            ("enable_rotation", ms(200)),
+            ("create_alias", ms(200)),
+            ("alias_target", ms(200)),
+            ("delete_alias", ms(200)),
+            ("schedule_deletion", ms(200)),
+            ("retag_key", ms(200)),
+            ("subnet_interfaces", ms(200)),
+            ("subnet_association", ms(200)),
             ("availability_zones", ms(200)),
             ("create_vpc", ms(1_200)),
             ("set_vpc_dns", ms(600)),
@@ -77,7 +94,6 @@ impl LatencyModel {
             ("delete_security_group", ms(600)),
             ("authorize_rule", ms(500)),
             ("revoke_rule", ms(500)),
-            ("leftover_interfaces", ms(300)),
             ("delete_interface", ms(500)),
         ]
         .into_iter()
@@ -126,13 +142,78 @@ struct World {
     nats: BTreeMap<String, SimNat>,
     route_tables: BTreeMap<String, RouteTable>,
     groups: BTreeMap<String, SecurityGroup>,
-    interfaces: BTreeMap<String, (String, String)>,
+    interfaces: BTreeMap<String, Interface>,
+    keys: BTreeMap<String, KmsKey>,
+    aliases: BTreeMap<String, String>,
+    born: BTreeMap<String, Instant>,
+    route_log: Vec<RouteEvent>,
+}
+
+/// A change of a route table's default route, recorded by the sim so a
+/// test can prove private egress was never cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEvent {
+    /// When.
+    pub at: Instant,
+    /// The route table.
+    pub route_table_id: String,
+    /// Its default route's target afterwards (`None`: no default route).
+    pub target: Option<RouteTarget>,
 }
 
 impl World {
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
-        format!("{prefix}-{:08x}", self.next_id)
+        let id = format!("{prefix}-{:08x}", self.next_id);
+        self.born.insert(id.clone(), Instant::now());
+        id
+    }
+
+    /// Whether a describe made now already lists `id` (describes lag
+    /// creates by `lag` when eventual consistency is on).
+    fn visible(&self, id: &str, lag: Duration) -> bool {
+        self.born
+            .get(id)
+            .is_none_or(|b| Instant::now() >= *b + lag)
+    }
+
+    fn tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
+        if let Some(o) = self.vpcs.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.subnets.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.igws.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.eips.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.nats.get_mut(id).and_then(|n| n.nat.as_mut()) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.route_tables.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        if let Some(o) = self.groups.get_mut(id) {
+            return Some(&mut o.tags);
+        }
+        let key = self.keys.values_mut().find(|k| k.id == id || k.arn == id)?;
+        Some(&mut key.tags)
+    }
+
+    fn log_route(&mut self, route_table_id: &str) {
+        let target = self
+            .route_tables
+            .get(route_table_id)
+            .and_then(|rt| rt.routes.iter().find(|r| r.destination == "0.0.0.0/0"))
+            .map(|r| r.target.clone());
+        self.route_log.push(RouteEvent {
+            at: Instant::now(),
+            route_table_id: route_table_id.to_string(),
+            target,
+        });
     }
 
     fn nat_state(&self, sim: &SimNat, now: Instant) -> Option<NatGateway> {
@@ -163,6 +244,7 @@ pub struct SimCloud {
     per_op_calls: Mutex<BTreeMap<&'static str, u64>>,
     mutations: watch::Sender<u64>,
     azs: Vec<String>,
+    lag: Mutex<Duration>,
 }
 
 impl SimCloud {
@@ -180,7 +262,63 @@ impl SimCloud {
                 .iter()
                 .map(|s| format!("us-east-1{s}"))
                 .collect(),
+            lag: Mutex::new(Duration::ZERO),
         }
+    }
+
+    /// Eventual consistency: describes list an object only `lag` after its
+    /// create returned (zero: at once).
+    pub fn set_describe_lag(&self, lag: Duration) {
+        if let Ok(mut l) = self.lag.lock() {
+            *l = lag;
+        }
+    }
+
+    fn lag(&self) -> Duration {
+        self.lag.lock().map(|l| *l).unwrap_or_default()
+    }
+
+    /// Every change of a default route so far.
+    pub fn route_log(&self) -> Vec<RouteEvent> {
+        self.world
+            .lock()
+            .map(|w| w.route_log.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets a tag on any object behind the engine's back.
+    pub fn tag_out_of_band(&self, id: &str, key: &str, value: &str) {
+        if let Ok(mut w) = self.world.lock()
+            && let Some(tags) = w.tags_mut(id)
+        {
+            tags.insert(key.to_string(), value.to_string());
+        }
+    }
+
+    /// Adds a rule to a security group behind the engine's back.
+    pub fn authorize_out_of_band(&self, group_id: &str, rule: Rule) {
+        if let Ok(mut w) = self.world.lock()
+            && let Some(g) = w.groups.get_mut(group_id)
+        {
+            g.rules.push(rule);
+        }
+    }
+
+    /// Flips a subnet's `map_public_ip_on_launch` behind the engine's back.
+    pub fn set_public_ip_out_of_band(&self, subnet_id: &str, on: bool) {
+        if let Ok(mut w) = self.world.lock()
+            && let Some(s) = w.subnets.get_mut(subnet_id)
+        {
+            s.map_public_ip_on_launch = on;
+        }
+    }
+
+    /// The KMS keys, pending deletion or not, with their aliases.
+    pub fn keys(&self) -> Vec<KmsKey> {
+        self.world
+            .lock()
+            .map(|w| w.keys.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Injects a fault.
@@ -267,6 +405,17 @@ impl SimCloud {
                 .values()
                 .map(|o| ("security-group", o.id.clone(), o.tags.clone())),
         );
+        out.extend(
+            w.keys
+                .values()
+                .filter(|k| k.state != KeyState::PendingDeletion)
+                .map(|k| ("kms-key", k.id.clone(), k.tags.clone())),
+        );
+        out.extend(
+            w.interfaces
+                .values()
+                .map(|i| ("network-interface", i.id.clone(), i.tags.clone())),
+        );
         out
     }
 
@@ -281,6 +430,7 @@ impl SimCloud {
             w.nats.remove(id);
             w.route_tables.remove(id);
             w.groups.remove(id);
+            w.interfaces.remove(id);
             for rt in w.route_tables.values_mut() {
                 rt.associations
                     .retain(|a| a.subnet_id.as_deref() != Some(id));
@@ -297,15 +447,33 @@ impl SimCloud {
         }
     }
 
-    /// Adds a network interface in a VPC (as a Kubernetes load balancer would).
-    pub fn add_interface(&self, vpc_id: &str, description: &str) -> String {
+    /// Adds a network interface in a subnet, as a load balancer would:
+    /// `in_use` while something uses it, `available` once left behind.
+    pub fn add_interface(&self, subnet_id: &str, description: &str, in_use: bool) -> String {
         let Ok(mut w) = self.world.lock() else {
             return String::new();
         };
         let id = w.id("eni");
-        w.interfaces
-            .insert(id.clone(), (vpc_id.to_string(), description.to_string()));
+        w.interfaces.insert(
+            id.clone(),
+            Interface {
+                id: id.clone(),
+                subnet_id: subnet_id.to_string(),
+                in_use,
+                description: description.to_string(),
+                tags: Tags::new(),
+            },
+        );
         id
+    }
+
+    /// Detaches a network interface (its user went away).
+    pub fn detach_interface(&self, interface_id: &str) {
+        if let Ok(mut w) = self.world.lock()
+            && let Some(i) = w.interfaces.get_mut(interface_id)
+        {
+            i.in_use = false;
+        }
     }
 
     /// Counts the call, sleeps its latency, and applies any matching fault.
@@ -363,6 +531,23 @@ fn dependency(what: String) -> CloudError {
     CloudError::DependencyViolation(what)
 }
 
+/// The objects of `map` tagged with `stack` that a describe lists now.
+fn listed<T: Clone>(
+    w: &World,
+    map: &BTreeMap<String, T>,
+    meta: impl Fn(&T) -> (&String, &Tags),
+    stack: &str,
+    lag: Duration,
+) -> Vec<T> {
+    map.values()
+        .filter(|o| {
+            let (id, tags) = meta(o);
+            tagged(tags, stack) && w.visible(id, lag)
+        })
+        .cloned()
+        .collect()
+}
+
 fn tagged(tags: &Tags, stack: &str) -> bool {
     tags.get(TAG_STACK).map(String::as_str) == Some(stack)
 }
@@ -386,54 +571,68 @@ fn cidr_overlap(a: &str, b: &str) -> bool {
 
 #[async_trait]
 impl NetworkApi for SimCloud {
-    async fn observe_network(&self, stack: &str) -> CloudResult<NetworkSnapshot> {
-        self.enter("observe_network").await?;
+    async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
+        self.enter("list_vpcs").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.vpcs, |o| (&o.id, &o.tags), stack, lag)))
+    }
+
+    async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
+        self.enter("list_subnets").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.subnets, |o| (&o.id, &o.tags), stack, lag)))
+    }
+
+    async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
+        self.enter("list_internet_gateways").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.igws, |o| (&o.id, &o.tags), stack, lag)))
+    }
+
+    async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
+        self.enter("list_elastic_ips").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.eips, |o| (&o.allocation_id, &o.tags), stack, lag)))
+    }
+
+    async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
+        self.enter("list_nat_gateways").await?;
         let now = Instant::now();
+        let lag = self.lag();
         self.with(|w| {
-            Ok(NetworkSnapshot {
-                vpcs: w
-                    .vpcs
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-                subnets: w
-                    .subnets
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-                internet_gateways: w
-                    .igws
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-                elastic_ips: w
-                    .eips
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-                nat_gateways: w
-                    .nats
-                    .values()
-                    .filter_map(|s| w.nat_state(s, now))
-                    .filter(|n| tagged(&n.tags, stack) && n.state != NatState::Deleted)
-                    .collect(),
-                route_tables: w
-                    .route_tables
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-                security_groups: w
-                    .groups
-                    .values()
-                    .filter(|o| tagged(&o.tags, stack))
-                    .cloned()
-                    .collect(),
-            })
+            Ok(w.nats
+                .values()
+                .filter_map(|s| w.nat_state(s, now))
+                .filter(|n| {
+                    tagged(&n.tags, stack)
+                        && matches!(n.state, NatState::Pending | NatState::Available | NatState::Failed)
+                        && w.visible(&n.id, lag)
+                })
+                .collect())
+        })
+    }
+
+    async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
+        self.enter("list_route_tables").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.route_tables, |o| (&o.id, &o.tags), stack, lag)))
+    }
+
+    async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
+        self.enter("list_security_groups").await?;
+        let lag = self.lag();
+        self.with(|w| Ok(listed(w, &w.groups, |o| (&o.id, &o.tags), stack, lag)))
+    }
+
+    async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        self.enter("retag").await?;
+        self.mutate(|w| {
+            let tags = w.tags_mut(id).ok_or_else(|| not_found("object", id))?;
+            for k in remove {
+                tags.remove(k);
+            }
+            tags.extend(set.clone());
+            Ok(())
         })
     }
 
@@ -482,7 +681,9 @@ impl NetworkApi for SimCloud {
                     .any(|g| g.attached_vpc_ids.iter().any(|v| v == vpc_id))
                 || w.route_tables.values().any(|r| r.vpc_id == vpc_id)
                 || w.groups.values().any(|g| g.vpc_id == vpc_id)
-                || w.interfaces.values().any(|(v, _)| v == vpc_id);
+                || w.interfaces.values().any(|i| {
+                    w.subnets.get(&i.subnet_id).is_some_and(|s| s.vpc_id == vpc_id)
+                });
             if in_use {
                 return Err(dependency(format!(
                     "The vpc '{vpc_id}' has dependencies and cannot be deleted."
@@ -555,7 +756,8 @@ impl NetworkApi for SimCloud {
                 .values()
                 .filter_map(|s| w.nat_state(s, now))
                 .any(|n| n.subnet_id == subnet_id && n.state != NatState::Deleted);
-            if nat_inside {
+            let interface_inside = w.interfaces.values().any(|i| i.subnet_id == subnet_id);
+            if nat_inside || interface_inside {
                 return Err(dependency(format!(
                     "The subnet '{subnet_id}' has dependencies and cannot be deleted."
                 )));
@@ -696,7 +898,18 @@ impl NetworkApi for SimCloud {
             if !w.eips.contains_key(allocation_id) {
                 return Err(not_found("elastic ip", allocation_id));
             }
+            let taken = w.nats.values().filter_map(|s| w.nat_state(s, now)).any(|n| {
+                n.allocation_id.as_deref() == Some(allocation_id) && n.state != NatState::Deleted
+            });
+            if taken {
+                return Err(CloudError::Service {
+                    code: "Resource.AlreadyAssociated".into(),
+                    message: format!("Elastic IP address [{allocation_id}] is already associated"),
+                });
+            }
+            let n = w.next_id;
             let nat = NatGateway {
+                created: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + n)),
                 id: w.id("nat"),
                 subnet_id: subnet_id.to_string(),
                 allocation_id: Some(allocation_id.to_string()),
@@ -780,6 +993,7 @@ impl NetworkApi for SimCloud {
                 )));
             }
             w.route_tables.remove(route_table_id);
+            w.log_route(route_table_id);
             Ok(())
         })
     }
@@ -806,6 +1020,7 @@ impl NetworkApi for SimCloud {
                 destination: destination.to_string(),
                 target: target.clone(),
             });
+            w.log_route(route_table_id);
             Ok(())
         })
     }
@@ -828,6 +1043,7 @@ impl NetworkApi for SimCloud {
                 .find(|r| r.destination == destination)
                 .ok_or_else(|| not_found("route", destination))?;
             route.target = target.clone();
+            w.log_route(route_table_id);
             Ok(())
         })
     }
@@ -844,6 +1060,7 @@ impl NetworkApi for SimCloud {
             if rt.routes.len() == before {
                 return Err(not_found("route", destination));
             }
+            w.log_route(route_table_id);
             Ok(())
         })
     }
@@ -998,24 +1215,170 @@ impl NetworkApi for SimCloud {
         })
     }
 
-    async fn leftover_interfaces(&self, vpc_id: &str) -> CloudResult<Vec<(String, String)>> {
-        self.enter("leftover_interfaces").await?;
+    async fn subnet_interfaces(&self, subnet_id: &str) -> CloudResult<Vec<Interface>> {
+        self.enter("subnet_interfaces").await?;
         self.with(|w| {
             Ok(w.interfaces
-                .iter()
-                .filter(|(_, (v, _))| v == vpc_id)
-                .map(|(id, (_, d))| (id.clone(), d.clone()))
+                .values()
+                .filter(|i| i.subnet_id == subnet_id)
+                .cloned()
                 .collect())
+        })
+    }
+
+    async fn subnet_association(&self, subnet_id: &str) -> CloudResult<Option<String>> {
+        self.enter("subnet_association").await?;
+        self.with(|w| {
+            Ok(w.route_tables.values().find_map(|rt| {
+                rt.associations
+                    .iter()
+                    .find(|a| a.subnet_id.as_deref() == Some(subnet_id))
+                    .map(|a| a.id.clone())
+            }))
         })
     }
 
     async fn delete_interface(&self, interface_id: &str) -> CloudResult<()> {
         self.enter("delete_interface").await?;
         self.mutate(|w| {
-            w.interfaces
-                .remove(interface_id)
-                .map(|_| ())
-                .ok_or_else(|| not_found("network interface", interface_id))
+            let eni = w
+                .interfaces
+                .get(interface_id)
+                .ok_or_else(|| not_found("network interface", interface_id))?;
+            if eni.in_use {
+                return Err(CloudError::Service {
+                    code: "InvalidNetworkInterface.InUse".into(),
+                    message: format!("Network interface '{interface_id}' is currently in use."),
+                });
+            }
+            w.interfaces.remove(interface_id);
+            Ok(())
         })
     }
+}
+
+#[async_trait]
+impl KmsApi for SimCloud {
+    async fn list_keys(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
+        self.enter("list_keys").await?;
+        let lag = self.lag();
+        self.with(|w| {
+            Ok(w.keys
+                .values()
+                .filter(|k| {
+                    tagged(&k.tags, stack)
+                        && k.state != KeyState::PendingDeletion
+                        && w.visible(&k.id, lag)
+                })
+                .cloned()
+                .map(|mut k| {
+                    k.aliases = w
+                        .aliases
+                        .iter()
+                        .filter(|(_, target)| **target == k.id)
+                        .map(|(a, _)| a.clone())
+                        .collect();
+                    k
+                })
+                .collect())
+        })
+    }
+
+    async fn create_key(&self, _description: &str, tags: &Tags) -> CloudResult<KmsKey> {
+        self.enter("create_key").await?;
+        self.mutate(|w| {
+            let n = w.next_id;
+            let id = w.id("key");
+            let key = KmsKey {
+                arn: format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
+                id,
+                state: KeyState::Enabled,
+                rotation: false,
+                aliases: Vec::new(),
+                created: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + n)),
+                tags: tags.clone(),
+            };
+            w.keys.insert(key.id.clone(), key.clone());
+            Ok(key)
+        })
+    }
+
+    async fn enable_rotation(&self, key_id: &str) -> CloudResult<()> {
+        self.enter("enable_rotation").await?;
+        self.mutate(|w| {
+            let key = sim_key(w, key_id)?;
+            key.rotation = true;
+            Ok(())
+        })
+    }
+
+    async fn create_alias(&self, alias: &str, key_id: &str) -> CloudResult<()> {
+        self.enter("create_alias").await?;
+        self.mutate(|w| {
+            let id = sim_key(w, key_id)?.id.clone();
+            if w.aliases.contains_key(alias) {
+                return Err(CloudError::Service {
+                    code: "AlreadyExistsException".into(),
+                    message: format!("An alias with the name {alias} already exists"),
+                });
+            }
+            w.aliases.insert(alias.to_string(), id);
+            Ok(())
+        })
+    }
+
+    async fn alias_target(&self, alias: &str) -> CloudResult<Option<String>> {
+        self.enter("alias_target").await?;
+        self.with(|w| Ok(w.aliases.get(alias).cloned()))
+    }
+
+    async fn delete_alias(&self, alias: &str) -> CloudResult<()> {
+        self.enter("delete_alias").await?;
+        self.mutate(|w| {
+            w.aliases
+                .remove(alias)
+                .map(|_| ())
+                .ok_or_else(|| not_found("alias", alias))
+        })
+    }
+
+    async fn schedule_deletion(&self, key_id: &str, days: i32) -> CloudResult<()> {
+        self.enter("schedule_deletion").await?;
+        self.mutate(|w| {
+            if !(7..=30).contains(&days) {
+                return Err(CloudError::Service {
+                    code: "ValidationException".into(),
+                    message: format!("PendingWindowInDays {days} is outside 7..30"),
+                });
+            }
+            let key = sim_key(w, key_id)?;
+            if key.state == KeyState::PendingDeletion {
+                return Err(CloudError::Service {
+                    code: "KMSInvalidStateException".into(),
+                    message: format!("{key_id} is pending deletion."),
+                });
+            }
+            key.state = KeyState::PendingDeletion;
+            Ok(())
+        })
+    }
+
+    async fn retag_key(&self, key_id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        self.enter("retag_key").await?;
+        self.mutate(|w| {
+            let key = sim_key(w, key_id)?;
+            for k in remove {
+                key.tags.remove(k);
+            }
+            key.tags.extend(set.clone());
+            Ok(())
+        })
+    }
+}
+
+fn sim_key<'a>(w: &'a mut World, key_id: &str) -> CloudResult<&'a mut KmsKey> {
+    w.keys
+        .values_mut()
+        .find(|k| k.id == key_id || k.arn == key_id)
+        .ok_or_else(|| not_found("KMS key", key_id))
 }

@@ -14,7 +14,7 @@ use tfplugin::{
 use crate::cloud::aws::AwsClients;
 use crate::cloud::aws::config::{ConfigureError, build_clients, caller_identity};
 use crate::identity::CallerIdentityDataSource;
-use crate::stack::components::network::Polling;
+use crate::reconcile::Polling;
 use crate::stack::{CloudSource, StackDataSource, StackResource, Stacks};
 use schema::{ProviderConfig, provider_schema};
 use validate::validate_provider_config;

@@ -1,408 +1,352 @@
-//! Runs a graph of steps concurrently: a step starts as soon as every step it
-//! depends on has finished, so an apply approaches its critical path. The
-//! first failure stops new steps from starting; steps already running finish
-//! (so what they create is recorded); every failure is reported.
+//! The stack's effects: apply, destroy, refresh and import, each one
+//! observe of the inventory, the generic planner and the runner over the
+//! stack's blueprint. Nothing here knows an object kind either: the
+//! blueprint says what the stack is made of.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::pin::Pin;
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use futures::stream::{FuturesUnordered, StreamExt};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::cloud::{CloudError, CloudResult};
+use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
+use crate::kinds;
+use crate::reconcile::{
+    Action, AnyKind, Ids, Inventory, Limit, Observed, Plan, Polling, Removal, Runner, StepFailure,
+    Tagging, Taken, plan, runner::race,
+};
 
-/// A step's work.
-pub type StepFuture = Pin<Box<dyn Future<Output = Result<(), CloudError>> + Send>>;
+use super::blueprint;
+use super::model::StackState;
 
-/// One node of the graph.
-pub struct Step {
-    /// Unique key, e.g. `subnet-public-us-east-1a`.
-    pub key: String,
-    /// What it does, for error messages: `creating subnet-public-us-east-1a`.
-    pub what: String,
-    /// Keys of the steps that must finish first.
-    pub deps: Vec<String>,
-    /// The work.
-    pub run: StepFuture,
+/// The clouds one stack operation talks to.
+#[derive(Clone)]
+pub struct Clouds {
+    /// EC2 networking.
+    pub network: Arc<dyn NetworkApi>,
+    /// KMS.
+    pub kms: Arc<dyn KmsApi>,
+    /// The provider's `default_tags`.
+    pub default_tags: Tags,
+    /// The region these clients talk to.
+    pub region: String,
 }
 
-impl Step {
-    /// A step.
-    pub fn new(
-        key: impl Into<String>,
-        what: impl Into<String>,
-        deps: Vec<String>,
-        run: impl Future<Output = Result<(), CloudError>> + Send + 'static,
-    ) -> Step {
-        Step {
-            key: key.into(),
-            what: what.into(),
-            deps,
-            run: Box::pin(run),
-        }
+impl Clouds {
+    fn kinds(&self) -> Vec<Arc<dyn AnyKind>> {
+        kinds::all(&self.network, &self.kms)
     }
 }
 
-/// A running step: resolves to (key, what, result).
-type Running = Pin<Box<dyn Future<Output = (String, String, Result<(), CloudError>)> + Send>>;
-
-/// A step that failed (or never ran because of a timeout or cancellation).
+/// Why a stack operation failed before or while it ran.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StepFailure {
-    /// The step's key.
-    pub key: String,
-    /// What it was doing.
-    pub what: String,
-    /// Why it failed.
-    pub error: CloudError,
+pub enum Failure {
+    /// Reading what exists failed.
+    Observe(CloudError),
+    /// A completed stack of the same name exists and this is not it.
+    Taken(Taken),
+    /// The planner refused the graph (a bug).
+    Graph(String),
+    /// Steps failed.
+    Steps(Vec<StepFailure>),
 }
 
-/// Runs `steps`, honouring dependencies, until all are done, one fails, the
-/// deadline passes or `stop` is cancelled. Steps whose dependencies are not
-/// in the graph are treated as satisfied (they were done earlier).
-pub async fn run_graph(
-    steps: Vec<Step>,
-    deadline: Instant,
+/// A new, random instance identity: 16 hex digits.
+pub fn new_stack_id() -> String {
+    let random = std::collections::hash_map::RandomState::new().hash_one(SystemTime::now());
+    format!("{random:016x}")
+}
+
+fn tagging(clouds: &Clouds, state: &StackState, stack_id: &str) -> Tagging {
+    let mut base = clouds.default_tags.clone();
+    base.extend(state.tags.clone().unwrap_or_default());
+    Tagging {
+        stack: state.name.clone(),
+        stack_id: stack_id.to_string(),
+        base,
+    }
+}
+
+async fn observe(
+    clouds: &Clouds,
+    kinds: &[Arc<dyn AnyKind>],
+    name: &str,
+    limit: &Limit,
     stop: &CancellationToken,
-) -> Result<(), Vec<StepFailure>> {
-    let keys: BTreeSet<String> = steps.iter().map(|s| s.key.clone()).collect();
-    let mut waiting: BTreeMap<String, Step> =
-        steps.into_iter().map(|s| (s.key.clone(), s)).collect();
-    let mut done: BTreeSet<String> = BTreeSet::new();
-    let mut running: FuturesUnordered<Running> = FuturesUnordered::new();
-    let mut running_keys: BTreeMap<String, String> = BTreeMap::new();
-    let mut failures = Vec::new();
-    let mut stopping: Option<CloudError> = None;
+) -> Result<Inventory, Failure> {
+    race(limit, stop, Inventory::observe(kinds, name))
+        .await
+        .map_err(Failure::Observe)
+        .inspect(|_| tracing::debug!(region = %clouds.region, stack = name, "observed"))
+}
 
-    loop {
-        if stopping.is_none() {
-            let ready: Vec<String> = waiting
-                .iter()
-                .filter(|(_, s)| s.deps.iter().all(|d| done.contains(d) || !keys.contains(d)))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in ready {
-                if let Some(step) = waiting.remove(&key) {
-                    tracing::debug!(step = %step.key, "starting step");
-                    running_keys.insert(step.key.clone(), step.what.clone());
-                    let (k, w, fut) = (step.key, step.what, step.run);
-                    running.push(Box::pin(async move { (k, w, fut.await) }));
-                }
-            }
-        }
-        if running.is_empty() {
-            break;
-        }
-        let next = tokio::select! {
-            biased;
-            _ = stop.cancelled(), if stopping.is_none() => None,
-            _ = tokio::time::sleep_until(deadline), if stopping.is_none() => Some(None),
-            item = running.next() => item.map(Some),
-        };
-        match next {
-            None => {
-                stopping = Some(CloudError::Cancelled);
-                // Running steps are dropped: what they created is tagged and
-                // will be adopted by the next apply.
-                break;
-            }
-            Some(None) => {
-                stopping = Some(CloudError::Timeout("the operation's timeout passed".into()));
-                break;
-            }
-            Some(Some((key, what, result))) => {
-                running_keys.remove(&key);
-                match result {
-                    Ok(()) => {
-                        tracing::debug!(step = %key, "step done");
-                        done.insert(key);
-                    }
-                    Err(error) => {
-                        tracing::warn!(step = %key, error = %error, "step failed");
-                        failures.push(StepFailure {
-                            key,
-                            what,
-                            error: error.clone(),
-                        });
-                        stopping.get_or_insert(error);
-                    }
-                }
-            }
-        }
-    }
-    if let Some(reason @ (CloudError::Cancelled | CloudError::Timeout(_))) = &stopping {
-        for (key, what) in running_keys {
-            failures.push(StepFailure {
-                key,
-                what,
-                error: reason.clone(),
-            });
-        }
-    }
-    if failures.is_empty() && waiting.is_empty() {
-        Ok(())
-    } else {
-        if failures.is_empty() {
-            // Only possible with a dependency cycle: a bug in the graph.
-            for (key, step) in waiting {
-                failures.push(StepFailure {
-                    key,
-                    what: step.what,
-                    error: CloudError::Service {
-                        code: "Internal".into(),
-                        message: "step never became ready".into(),
-                    },
-                });
-            }
-        }
-        Err(failures)
+/// The objects an existing instance owns; an instance recorded before
+/// identities existed owns the objects that carry none.
+fn owned(inventory: &Inventory, stack_id: Option<&str>) -> Vec<Observed> {
+    match stack_id {
+        Some(id) => inventory.owned_by(id),
+        None => inventory
+            .objects
+            .iter()
+            .filter(|o| !o.meta.tags.contains_key(crate::reconcile::TAG_STACK_ID))
+            .cloned()
+            .collect(),
     }
 }
 
-/// Retries `op` while it fails with `DependencyViolation` (AWS still
-/// detaching something), with exponential backoff up to 15 s, until
-/// `deadline`. `NotFound` counts as success: the object is gone.
-pub async fn delete_with_retry<F, Fut>(
-    what: &str,
-    deadline: Instant,
+/// Applies `desired` (defaults filled in) over `prior` (`None`: a create).
+/// Returns the new state, partial when the apply failed, and the failure.
+pub async fn apply(
+    clouds: &Clouds,
+    prior: Option<&StackState>,
+    desired: &StackState,
+    polling: Polling,
+    limit: &Limit,
     stop: &CancellationToken,
-    mut op: F,
-) -> CloudResult<()>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = CloudResult<()>>,
-{
-    let mut delay = Duration::from_secs(1);
-    loop {
-        match op().await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(CloudError::DependencyViolation(msg)) | Err(CloudError::Throttled(msg)) => {
-                if Instant::now() + delay > deadline {
-                    return Err(CloudError::Timeout(format!(
-                        "{what}: still in use when the timeout passed: {msg}"
-                    )));
-                }
-                tracing::debug!(what, delay = ?delay, "dependency violation, retrying");
-                tokio::select! {
-                    _ = stop.cancelled() => return Err(CloudError::Cancelled),
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(Duration::from_secs(15));
+) -> (StackState, Option<Failure>) {
+    let prior_id = prior.and_then(|p| p.stack_id.clone());
+    let stack_id = prior_id.clone().unwrap_or_else(new_stack_id);
+    let mut state = desired.clone();
+    state.stack_id = Some(stack_id.clone());
+    state.region = Some(clouds.region.clone());
+    state.drift = Some(Vec::new());
+    let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
+    let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, state);
+    let kinds = clouds.kinds();
+    let inventory = match observe(clouds, &kinds, &desired.name, limit, stop).await {
+        Ok(i) => i,
+        Err(f) => {
+            partial(&mut state, &prior_ids);
+            return (state, Some(f));
+        }
+    };
+    let owned = match prior_id {
+        Some(id) => inventory.owned_by(&id),
+        None => match inventory.claim_for_create(&stack_id) {
+            Ok(o) => o,
+            Err(taken) => {
+                // Nothing was created: no state at all.
+                return (StackState::default(), Some(Failure::Taken(taken)));
             }
-            Err(e) => return Err(e),
+        },
+    };
+    let tagging = tagging(clouds, desired, &stack_id);
+    let plan = match plan(
+        &kinds,
+        blueprint::desired(desired),
+        owned,
+        &prior_ids,
+        &tagging,
+        &blueprint::anchor(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            partial(&mut state, &prior_ids);
+            return (state, Some(Failure::Graph(e.to_string())));
         }
+    };
+    for line in plan.destructive() {
+        tracing::info!(stack = %desired.name, "{line}");
     }
+    let outcome = Runner {
+        plan,
+        tagging,
+        polling,
+        limit: limit.clone(),
+        stop: stop.clone(),
+    }
+    .run()
+    .await;
+    partial(&mut state, &outcome.ids);
+    let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
+    (state, failure)
 }
 
-/// Polls `check` until it returns `Some`, every `interval`, until `deadline`.
-pub async fn wait_until<T, F, Fut>(
-    what: &str,
-    interval: Duration,
-    deadline: Instant,
+/// Deletes every object of the instance `prior`, in reverse dependency
+/// order. Objects of other instances are never touched.
+pub async fn destroy(
+    clouds: &Clouds,
+    prior: &StackState,
+    polling: Polling,
+    limit: &Limit,
     stop: &CancellationToken,
-    mut check: F,
-) -> CloudResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = CloudResult<Option<T>>>,
-{
-    loop {
-        if let Some(value) = check().await? {
-            return Ok(value);
-        }
-        if Instant::now() + interval > deadline {
-            return Err(CloudError::Timeout(format!("waiting for {what}")));
-        }
-        tokio::select! {
-            _ = stop.cancelled() => return Err(CloudError::Cancelled),
-            _ = tokio::time::sleep(interval) => {}
-        }
+) -> Option<Failure> {
+    let kinds = clouds.kinds();
+    let inventory = match observe(clouds, &kinds, &prior.name, limit, stop).await {
+        Ok(i) => i,
+        Err(f) => return Some(f),
+    };
+    let owned = owned(&inventory, prior.stack_id.as_deref());
+    let stack_id = prior.stack_id.clone().unwrap_or_default();
+    let tagging = tagging(clouds, prior, &stack_id);
+    let plan = match plan(
+        &kinds,
+        Vec::new(),
+        owned,
+        &Ids::default(),
+        &tagging,
+        &blueprint::anchor(),
+    ) {
+        Ok(p) => p,
+        Err(e) => return Some(Failure::Graph(e.to_string())),
+    };
+    let outcome = Runner {
+        plan,
+        tagging,
+        polling,
+        limit: limit.clone(),
+        stop: stop.clone(),
     }
+    .run()
+    .await;
+    (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures))
 }
 
-/// The longest path through a graph whose steps take `cost` each: the lower
-/// bound of any schedule's wall time.
-pub fn critical_path(nodes: &[(String, Vec<String>)], cost: impl Fn(&str) -> Duration) -> Duration {
-    let mut memo: BTreeMap<String, Duration> = BTreeMap::new();
-    fn finish(
-        key: &str,
-        nodes: &BTreeMap<&str, &Vec<String>>,
-        cost: &dyn Fn(&str) -> Duration,
-        memo: &mut BTreeMap<String, Duration>,
-    ) -> Duration {
-        if let Some(d) = memo.get(key) {
-            return *d;
-        }
-        let start = nodes
-            .get(key)
-            .map(|deps| {
-                deps.iter()
-                    .filter(|d| nodes.contains_key(d.as_str()))
-                    .map(|d| finish(d, nodes, cost, memo))
-                    .max()
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        let total = start + cost(key);
-        memo.insert(key.to_string(), total);
-        total
-    }
-    let map: BTreeMap<&str, &Vec<String>> = nodes.iter().map(|(k, d)| (k.as_str(), d)).collect();
-    nodes
-        .iter()
-        .map(|(k, _)| finish(k, &map, &cost, &mut memo))
-        .max()
-        .unwrap_or_default()
+/// What refresh found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refreshed {
+    /// Nothing of the instance exists any more.
+    Gone,
+    /// The state as AWS has it: ids of what exists and is not to be
+    /// replaced, and the drift, one line per difference.
+    Found(Box<StackState>),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::{Arc, Mutex};
+fn plan_against(
+    clouds: &Clouds,
+    kinds: &[Arc<dyn AnyKind>],
+    state: &StackState,
+    owned: Vec<Observed>,
+) -> Result<Plan, Failure> {
+    let stack_id = state.stack_id.clone().unwrap_or_default();
+    plan(
+        kinds,
+        blueprint::desired(state),
+        owned,
+        &blueprint::ids_of(state),
+        &tagging(clouds, state, &stack_id),
+        &blueprint::anchor(),
+    )
+    .map_err(|e| Failure::Graph(e.to_string()))
+}
 
-    fn step(key: &str, deps: &[&str], ms: u64, log: Arc<Mutex<Vec<String>>>, fail: bool) -> Step {
-        let k = key.to_string();
-        Step::new(
-            key,
-            format!("doing {key}"),
-            deps.iter().map(|d| d.to_string()).collect(),
-            async move {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-                log.lock().unwrap().push(k.clone());
-                if fail {
-                    Err(CloudError::Service {
-                        code: "Boom".into(),
-                        message: k,
-                    })
-                } else {
-                    Ok(())
+/// Drift lines of a plan made against the prior state: every difference an
+/// apply would converge.
+fn drift(plan: &Plan) -> Vec<String> {
+    let noun = |kind: &str| plan.kinds.get(kind).map(|k| k.noun()).unwrap_or("object");
+    let mut out = Vec::new();
+    for (key, action) in &plan.actions {
+        let id = plan.kept.get(key).map(|o| o.meta.id.as_str()).unwrap_or("");
+        let object = format!("{} {key} ({id})", noun(key.kind));
+        match action {
+            Action::Keep => {}
+            Action::Create => out.push(format!("{} {key}: missing", noun(key.kind))),
+            Action::Replace(changes) | Action::Update { changes, .. } => {
+                for c in changes {
+                    out.push(format!("{object}: {}", c.what));
                 }
-            },
-        )
+            }
+        }
+        if let Action::Update {
+            set_tags,
+            remove_tags,
+            ..
+        } = action
+        {
+            for (k, v) in set_tags {
+                let now = plan
+                    .kept
+                    .get(key)
+                    .and_then(|o| o.meta.tags.get(k))
+                    .map(|v| format!("{v:?}"))
+                    .unwrap_or_else(|| "absent".into());
+                out.push(format!("{object}: tag {k} = {now}, configured {v:?}"));
+            }
+            for k in remove_tags {
+                out.push(format!("{object}: tag {k} not in the configuration"));
+            }
+        }
     }
+    for (o, why) in &plan.removals {
+        let key = o.key.as_ref().map(|k| k.tag()).unwrap_or_else(|| "?".into());
+        match why {
+            Removal::Unwanted => out.push(format!(
+                "{} {} ({key}): not in the configuration",
+                noun(o.kind),
+                o.meta.id
+            )),
+            Removal::Twin { kept } => out.push(format!(
+                "{} {} ({key}): a second object for {kept}",
+                noun(o.kind),
+                o.meta.id
+            )),
+            Removal::Replaced => {}
+        }
+    }
+    out
+}
 
-    #[tokio::test(start_paused = true)]
-    async fn independent_steps_run_concurrently() {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let start = Instant::now();
-        let steps = vec![
-            step("a", &[], 100, log.clone(), false),
-            step("b", &["a"], 300, log.clone(), false),
-            step("c", &["a"], 200, log.clone(), false),
-            step("d", &["b", "c"], 100, log.clone(), false),
-        ];
-        run_graph(
-            steps,
-            start + Duration::from_secs(10),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-        assert_eq!(start.elapsed(), Duration::from_millis(500));
-        assert_eq!(*log.lock().unwrap(), vec!["a", "c", "b", "d"]);
+/// Reads the instance `prior` back from AWS.
+pub async fn refresh(
+    clouds: &Clouds,
+    prior: &StackState,
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> Result<Refreshed, Failure> {
+    let kinds = clouds.kinds();
+    let inventory = observe(clouds, &kinds, &prior.name, limit, stop).await?;
+    let owned = owned(&inventory, prior.stack_id.as_deref());
+    if owned.is_empty() {
+        return Ok(Refreshed::Gone);
     }
+    let plan = plan_against(clouds, &kinds, prior, owned)?;
+    let mut state = prior.clone();
+    blueprint::fill(&plan.ids, &mut state);
+    state.drift = Some(drift(&plan));
+    Ok(Refreshed::Found(Box::new(state)))
+}
 
-    #[tokio::test(start_paused = true)]
-    async fn a_failure_stops_new_steps_but_running_ones_finish() {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let steps = vec![
-            step("a", &[], 100, log.clone(), true),
-            step("b", &[], 300, log.clone(), false),
-            step("c", &["a"], 100, log.clone(), false),
-        ];
-        let err = run_graph(
-            steps,
-            Instant::now() + Duration::from_secs(10),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap_err();
-        assert_eq!(err.len(), 1);
-        assert_eq!(err[0].key, "a");
-        assert_eq!(*log.lock().unwrap(), vec!["a", "b"]);
-    }
+/// Everything import needs: the instance's objects by key, its identity
+/// and the settings recorded on its anchor.
+pub struct Found {
+    /// The instance's identity.
+    pub stack_id: String,
+    /// Its objects, by key (the first of twins).
+    pub objects: BTreeMap<crate::reconcile::Key, Observed>,
+}
 
-    #[tokio::test(start_paused = true)]
-    async fn the_deadline_stops_the_graph() {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let start = Instant::now();
-        let steps = vec![step("slow", &[], 10_000, log.clone(), false)];
-        let err = run_graph(
-            steps,
-            start + Duration::from_secs(2),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap_err();
-        assert!(matches!(err[0].error, CloudError::Timeout(_)));
-        assert_eq!(start.elapsed(), Duration::from_secs(2));
+/// Reads a stack by name: the completed instance, else the leftovers.
+pub async fn find(
+    clouds: &Clouds,
+    name: &str,
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> Result<Option<Found>, Failure> {
+    let kinds = clouds.kinds();
+    let inventory = observe(clouds, &kinds, name, limit, stop).await?;
+    let Some(stack_id) = inventory.identity() else {
+        return Ok(None);
+    };
+    let mut objects = BTreeMap::new();
+    for o in inventory.owned_by(&stack_id) {
+        if let Some(k) = o.key.clone() {
+            objects.entry(k).or_insert(o);
+        }
     }
+    Ok(Some(Found { stack_id, objects }))
+}
 
-    #[tokio::test(start_paused = true)]
-    async fn delete_retries_dependency_violations_until_the_deadline() {
-        let start = Instant::now();
-        let mut calls = 0;
-        let result = delete_with_retry(
-            "vpc-1",
-            start + Duration::from_secs(20),
-            &CancellationToken::new(),
-            || {
-                calls += 1;
-                let n = calls;
-                async move {
-                    if n < 4 {
-                        Err(CloudError::DependencyViolation("in use".into()))
-                    } else {
-                        Ok(())
-                    }
-                }
-            },
-        )
-        .await;
-        assert_eq!(result, Ok(()));
-        assert_eq!(calls, 4);
-        assert_eq!(start.elapsed(), Duration::from_secs(1 + 2 + 4));
-        let result = delete_with_retry(
-            "vpc-1",
-            Instant::now() + Duration::from_secs(5),
-            &CancellationToken::new(),
-            || async { Err(CloudError::DependencyViolation("in use".into())) },
-        )
-        .await;
-        assert!(matches!(result, Err(CloudError::Timeout(_))));
-        let gone = delete_with_retry(
-            "vpc-1",
-            Instant::now(),
-            &CancellationToken::new(),
-            || async {
-                Err(CloudError::NotFound {
-                    kind: "vpc",
-                    id: "vpc-1".into(),
-                })
-            },
-        )
-        .await;
-        assert_eq!(gone, Ok(()));
-    }
-
-    #[test]
-    fn critical_path_is_the_longest_chain() {
-        let nodes = vec![
-            ("a".to_string(), vec![]),
-            ("b".to_string(), vec!["a".to_string()]),
-            ("c".to_string(), vec!["a".to_string()]),
-        ];
-        let cost = |k: &str| {
-            Duration::from_secs(match k {
-                "a" => 1,
-                "b" => 5,
-                _ => 2,
-            })
-        };
-        assert_eq!(critical_path(&nodes, cost), Duration::from_secs(6));
-    }
+/// Refreshes a freshly imported state: its ids and drift as of now.
+pub fn settle(
+    clouds: &Clouds,
+    state: &StackState,
+    objects: &BTreeMap<crate::reconcile::Key, Observed>,
+) -> Result<StackState, Failure> {
+    let kinds = clouds.kinds();
+    let plan = plan_against(clouds, &kinds, state, objects.values().cloned().collect())?;
+    let mut out = state.clone();
+    blueprint::fill(&plan.ids, &mut out);
+    out.drift = Some(Vec::new());
+    Ok(out)
 }

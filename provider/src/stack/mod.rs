@@ -1,7 +1,7 @@
 //! The `todo_cloud_stack` resource and data source.
 
+pub mod blueprint;
 pub mod cidr;
-pub mod components;
 pub mod engine;
 pub mod model;
 pub mod plan;
@@ -13,19 +13,19 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tfplugin::{
-    ApplyRequest, ApplyResponse, Context, DataReadRequest, DataReadResponse, Diagnostic,
-    Diagnostics, ImportResponse, ImportedResource, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Schema, Value, from_value, to_value,
+    ApplyRequest, ApplyResponse, AttributePath, Context, DataReadRequest, DataReadResponse,
+    Diagnostic, Diagnostics, ImportResponse, ImportedResource, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Schema, Value, from_value, to_value,
 };
 use tokio::time::Instant;
 
-use crate::cloud::{NetworkApi, NetworkSnapshot, TAG_COMPONENT, TAG_STACK, Tags};
-use crate::provider::ProviderState;
-use components::network::{
-    DesiredNetwork, NetworkApply, Polling, apply_network, destroy_network, ids_from_snapshot,
-    refreshed_ids,
-};
-use engine::StepFailure;
+use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
+use crate::kinds::nat_gateway::NatGateways;
+use crate::kinds::subnet::Subnets;
+use crate::kinds::vpc::Vpcs;
+use crate::provider::{Configured, ProviderState};
+use crate::reconcile::{Limit, Polling, StepFailure};
+use engine::{Clouds, Failure, Refreshed};
 use model::{NatMode, NetworkState, Operation, StackState};
 use plan::{plan_stack, set_at, with_defaults};
 use schema::{stack_data_source_schema, stack_schema};
@@ -36,26 +36,59 @@ use validate::validate_stack_config;
 pub enum CloudSource {
     /// The configured provider (real AWS).
     Provider(Arc<ProviderState>),
-    /// A fixed cloud (the simulator in tests) and default tags.
+    /// A fixed cloud (the simulator in tests), its default tags and region.
     Fixed {
         /// The network API.
         network: Arc<dyn NetworkApi>,
+        /// The KMS API.
+        kms: Arc<dyn KmsApi>,
         /// Provider default tags.
         default_tags: Tags,
+        /// The region.
+        region: String,
     },
 }
 
 impl CloudSource {
-    fn network(&self) -> Result<(Arc<dyn NetworkApi>, Tags), Diagnostic> {
+    /// The clouds of `region` (the provider's own when `None`).
+    fn clouds(&self, region: Option<&str>) -> Result<Clouds, Diagnostic> {
         match self {
             CloudSource::Provider(state) => {
                 let clients = state.clients()?;
-                Ok((Arc::new(clients.network()), clients.default_tags.clone()))
+                let clients = match region {
+                    Some(r) if r != clients.region => Arc::new(clients.for_region(r)),
+                    _ => clients,
+                };
+                Ok(Clouds {
+                    network: Arc::new(clients.network()),
+                    kms: Arc::new(clients.kms()),
+                    default_tags: clients.default_tags.clone(),
+                    region: clients.region.clone(),
+                })
             }
             CloudSource::Fixed {
                 network,
+                kms,
                 default_tags,
-            } => Ok((network.clone(), default_tags.clone())),
+                region,
+            } => Ok(Clouds {
+                network: network.clone(),
+                kms: kms.clone(),
+                default_tags: default_tags.clone(),
+                region: region.clone(),
+            }),
+        }
+    }
+
+    /// The provider's region, `None` while the provider configuration is
+    /// not known.
+    fn region(&self) -> Option<String> {
+        match self {
+            CloudSource::Provider(state) => match state.configured() {
+                Configured::Ready(c) => Some(c.region.clone()),
+                _ => None,
+            },
+            CloudSource::Fixed { region, .. } => Some(region.clone()),
         }
     }
 }
@@ -67,6 +100,30 @@ pub struct Stacks {
     polling: Polling,
 }
 
+/// The setting a timeout comes from, for messages: `timeouts.create = "90m"`.
+fn limit(state: &StackState, op: Operation) -> Limit {
+    let timeout = state.timeout(op);
+    let (attr, configured) = {
+        let t = state.timeouts.clone().unwrap_or_default();
+        match op {
+            Operation::Create => ("create", t.create),
+            Operation::Update => ("update", t.update),
+            Operation::Delete => ("delete", t.delete),
+        }
+    };
+    let setting = match configured {
+        Some(v) => format!("timeouts.{attr} = {v:?}"),
+        None => format!(
+            "timeouts.{attr}, default {:?}",
+            humantime::format_duration(timeout).to_string()
+        ),
+    };
+    Limit {
+        deadline: Instant::now() + timeout,
+        setting,
+    }
+}
+
 fn failures_detail(failures: &[StepFailure]) -> String {
     failures
         .iter()
@@ -75,100 +132,142 @@ fn failures_detail(failures: &[StepFailure]) -> String {
         .join("\n")
 }
 
+const UNTAINT: &str = "Everything created so far is recorded in the state, and Terraform marks the resource tainted.\n\
+     To continue from where this stopped, run `terraform untaint <this resource's address>` and then \
+     `terraform apply`: the provider adopts what exists and creates the rest.\n\
+     A plain `terraform apply` instead replaces the stack: it deletes what was created and starts over.";
+
+/// The diagnostic of a failed operation on stack `name`.
+fn failure_diagnostic(name: &str, region: &str, op: Operation, failure: Failure) -> Diagnostic {
+    let verb = match op {
+        Operation::Create => "Creating",
+        Operation::Update => "Updating",
+        Operation::Delete => "Deleting",
+    };
+    match failure {
+        Failure::Observe(e) => Diagnostic::error(
+            format!("{verb} stack {name:?}: reading its objects failed"),
+            format!("{e}\n\nNothing was changed. Fix the cause and run the command again."),
+        ),
+        Failure::Taken(t) => Diagnostic::error(
+            format!("A stack named {name:?} already exists in {region}"),
+            format!(
+                "name: another configuration created a stack of this name in this account and region (stack_id \
+                 {}, VPC {}). This configuration does not own it and changed nothing.\n\n\
+                 To manage that stack from here, import it: `terraform import <this resource's address> {name}` \
+                 (or an `import {{}}` block). To create a separate stack, choose another `name`.",
+                t.stack_id, t.anchor_id
+            ),
+        )
+        .at(AttributePath::new("name")),
+        Failure::Graph(e) => Diagnostic::error(
+            format!("{verb} stack {name:?}: internal error"),
+            format!("The provider built an invalid plan: {e}. This is a bug; please report it."),
+        ),
+        Failure::Steps(failures) => {
+            let interrupted = failures.iter().all(|f| f.error == CloudError::Cancelled);
+            let timed_out = failures
+                .iter()
+                .find_map(|f| match &f.error {
+                    CloudError::Timeout(m) if m.contains("time limit passed") => Some(m.clone()),
+                    _ => None,
+                });
+            let detail = failures_detail(&failures);
+            if interrupted {
+                let next = match op {
+                    Operation::Create => UNTAINT,
+                    Operation::Update => "What was done so far is recorded; run `terraform apply` again to continue.",
+                    Operation::Delete => "The stack stays in the state; run `terraform destroy` again to continue.",
+                };
+                return Diagnostic::error(
+                    format!("{verb} stack {name:?} was interrupted"),
+                    format!(
+                        "The operation was stopped (Ctrl-C) while these steps ran:\n{detail}\n\n{next}"
+                    ),
+                );
+            }
+            let first = &failures[0];
+            let mut detail = detail;
+            if let Some(m) = timed_out {
+                detail.push_str(&format!(
+                    "\n\nThe operation ran out of time: {m}. Raise that timeout if AWS is slow today, then run again."
+                ));
+            }
+            let next = match op {
+                Operation::Create => UNTAINT,
+                Operation::Update => {
+                    "The state records what exists now. Fix the cause and run `terraform apply` again: it continues from here."
+                }
+                Operation::Delete => {
+                    "The stack stays in the state; run `terraform destroy` again once the cause is fixed."
+                }
+            };
+            Diagnostic::error(
+                format!("{verb} stack {name:?} failed: {}", first.what),
+                format!("{detail}\n\n{next}"),
+            )
+        }
+    }
+}
+
 impl Stacks {
-    /// Stacks on `cloud`, polling NAT gateways at `polling`.
+    /// Stacks on `cloud`, waiters polling at most every `polling.interval`.
     pub fn new(cloud: CloudSource, polling: Polling) -> Stacks {
         Stacks { cloud, polling }
     }
 
     /// Creates or updates the stack to `desired` (defaults filled in).
-    /// Returns the new state (partial on failure) and diagnostics.
+    /// Returns the new state (`None`: nothing was created), partial on
+    /// failure, and diagnostics.
     pub async fn apply(
         &self,
         ctx: &Context,
         prior: Option<&StackState>,
         desired: &StackState,
-    ) -> (StackState, Diagnostics) {
+    ) -> (Option<StackState>, Diagnostics) {
         let mut d = Diagnostics::new();
         let op = if prior.is_some() {
             Operation::Update
         } else {
             Operation::Create
         };
-        let (cloud, default_tags) = match self.cloud.network() {
+        let clouds = match self.cloud.clouds(None) {
             Ok(c) => c,
             Err(e) => {
                 d.push(e);
-                return (prior.cloned().unwrap_or_default(), d);
+                return (prior.cloned(), d);
             }
         };
-        let mut base_tags = default_tags;
-        base_tags.extend(desired.tags.clone().unwrap_or_default());
-        let deadline = Instant::now() + desired.timeout(op);
-        let (ids, failures) = apply_network(NetworkApply {
-            cloud,
-            stack: desired.name.clone(),
-            base_tags,
-            desired: DesiredNetwork::from_state(&desired.network),
-            prior: prior.map(|p| p.network.clone()),
-            polling: self.polling,
-            deadline,
-            stop: ctx.stop.clone(),
-        })
-        .await;
-        let mut state = desired.clone();
-        ids.fill(&mut state.network);
-        if !failures.is_empty() {
-            let first = &failures[0];
-            let guidance = match op {
-                Operation::Create => {
-                    "Everything created so far is recorded in the state, and Terraform marks the resource tainted.\n\
-                     To continue from where this stopped, fix the cause, then run `terraform untaint <this resource's address>` \
-                     and `terraform apply`: the provider adopts what exists and creates the rest.\n\
-                     A plain `terraform apply` instead replaces the stack: it deletes what was created and starts over."
-                }
-                _ => {
-                    "The state records what exists now. Fix the cause and run `terraform apply` again: it continues from here."
-                }
-            };
-            d.push(Diagnostic::error(
-                format!(
-                    "{} stack {:?} failed: {}",
-                    if op == Operation::Create {
-                        "Creating"
-                    } else {
-                        "Updating"
-                    },
-                    desired.name,
-                    first.what
-                ),
-                format!("{}\n\n{guidance}", failures_detail(&failures)),
-            ));
-        }
-        (state, d)
+        let limit = limit(desired, op);
+        let (state, failure) =
+            engine::apply(&clouds, prior, desired, self.polling, &limit, &ctx.stop).await;
+        let state = match failure {
+            Some(Failure::Taken(t)) => {
+                d.push(failure_diagnostic(&desired.name, &clouds.region, op, Failure::Taken(t)));
+                return (prior.cloned(), d);
+            }
+            Some(f) => {
+                d.push(failure_diagnostic(&desired.name, &clouds.region, op, f));
+                state
+            }
+            None => state,
+        };
+        (Some(state), d)
     }
 
-    /// Deletes every object of the stack named `name`.
+    /// Deletes every object of the stack instance `prior` (in its region).
     pub async fn destroy(&self, ctx: &Context, prior: &StackState) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let (cloud, _) = match self.cloud.network() {
+        let clouds = match self.cloud.clouds(prior.region.as_deref()) {
             Ok(c) => c,
             Err(e) => {
                 d.push(e);
                 return d;
             }
         };
-        let deadline = Instant::now() + prior.timeout(Operation::Delete);
-        let failures =
-            destroy_network(&cloud, &prior.name, self.polling, deadline, &ctx.stop).await;
-        if !failures.is_empty() {
-            d.push(Diagnostic::error(
-                format!("Deleting stack {:?} left objects behind", prior.name),
-                format!(
-                    "These could not be removed (by id):\n{}\n\nThe stack stays in the state; run `terraform destroy` again once the cause is fixed.",
-                    failures_detail(&failures)
-                ),
-            ));
+        let limit = limit(prior, Operation::Delete);
+        if let Some(f) = engine::destroy(&clouds, prior, self.polling, &limit, &ctx.stop).await {
+            d.push(failure_diagnostic(&prior.name, &clouds.region, Operation::Delete, f));
         }
         d
     }
@@ -188,140 +287,173 @@ impl Stacks {
         {
             return Ok(Some(p.network.availability_zones.clone()));
         }
-        if let CloudSource::Provider(state) = &self.cloud
-            && matches!(state.configured(), crate::provider::Configured::Unknown)
-        {
+        let Some(mut zones) = self.region_zones(AttributePath::new("network")).await? else {
             return Ok(None);
-        }
-        let (cloud, _) = self.cloud.network()?;
-        let path = tfplugin::AttributePath::new("network").attr("availability_zone_count");
-        let mut zones: Vec<String> = cloud
-            .availability_zones()
-            .await
-            .map_err(|e| {
-                Diagnostic::error(
-                    "Listing the region's availability zones failed",
-                    e.to_string(),
-                )
-                .at(path.clone())
-            })?
-            .into_iter()
-            .filter(|z| cidr::zone_index(z).is_ok())
-            .collect();
-        zones.sort();
+        };
+        zones.retain(|z| cidr::zone_index(z).is_ok());
         let wanted = usize::try_from(count).unwrap_or_default();
         if zones.len() < wanted {
             return Err(Diagnostic::error(
                 "Not enough availability zones",
-                format!("The region offers {} usable availability zones ({}), fewer than availability_zone_count = {count}.", zones.len(), zones.join(", ")),
+                format!("network.availability_zone_count: the region offers {} usable availability zones ({}), fewer than {count}.", zones.len(), zones.join(", ")),
             )
-            .at(path));
+            .at(AttributePath::new("network")));
         }
         zones.truncate(wanted);
         Ok(Some(zones))
     }
 
-    /// Refreshes `prior` from AWS; `None` when nothing of the stack exists.
-    pub async fn read(&self, prior: &StackState) -> Result<Option<StackState>, Diagnostic> {
-        let (cloud, _) = self.cloud.network()?;
-        let snapshot = cloud.observe_network(&prior.name).await.map_err(|e| {
-            Diagnostic::error(
-                format!("Reading stack {:?} failed", prior.name),
-                e.to_string(),
-            )
-        })?;
-        if is_empty(&snapshot) {
+    /// The region's zone names, sorted; `None` while the provider
+    /// configuration is not known.
+    async fn region_zones(&self, path: AttributePath) -> Result<Option<Vec<String>>, Diagnostic> {
+        if self.cloud.region().is_none() {
             return Ok(None);
         }
-        let desired = DesiredNetwork::from_state(&with_defaults(prior).network);
-        let ids = refreshed_ids(&snapshot, &desired);
-        let mut state = prior.clone();
-        ids.fill(&mut state.network);
-        Ok(Some(state))
+        let clouds = self.cloud.clouds(None)?;
+        let mut zones = clouds.network.availability_zones().await.map_err(|e| {
+            Diagnostic::error(
+                "Listing the region's availability zones failed",
+                e.to_string(),
+            )
+            .at(path.clone())
+        })?;
+        zones.sort();
+        Ok(Some(zones))
+    }
+
+    /// Checks named zones against the region: each must be one of its zones.
+    pub async fn check_zones(&self, zones: &[String]) -> Result<(), Diagnostic> {
+        let path = AttributePath::new("network");
+        let Some(known) = self.region_zones(path.clone()).await? else {
+            return Ok(());
+        };
+        for (i, z) in zones.iter().enumerate() {
+            if !known.contains(z) {
+                return Err(Diagnostic::error(
+                    "Unknown availability zone",
+                    format!(
+                        "network.availability_zones[{i}]: {z:?} is not an availability zone of {} (its zones: {}).",
+                        self.cloud.region().unwrap_or_default(),
+                        known.join(", ")
+                    ),
+                )
+                .at(path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refreshes `prior` from AWS; `None` when nothing of the stack exists.
+    pub async fn read(&self, ctx: &Context, prior: &StackState) -> Result<Option<StackState>, Diagnostic> {
+        let clouds = self.cloud.clouds(prior.region.as_deref())?;
+        let limit = limit(prior, Operation::Update);
+        let defaults = with_defaults(prior);
+        match engine::refresh(&clouds, &defaults, &limit, &ctx.stop).await {
+            Ok(Refreshed::Gone) => Ok(None),
+            Ok(Refreshed::Found(state)) => {
+                let mut state = *state;
+                // Keep the configuration's own values as the prior state had them.
+                state.network.public_subnet_cidrs = prior.network.public_subnet_cidrs.clone();
+                state.network.private_subnet_cidrs = prior.network.private_subnet_cidrs.clone();
+                state.network.nat_gateways = prior.network.nat_gateways.clone();
+                state.id = prior.id.clone();
+                if state.region.is_none() {
+                    state.region = Some(clouds.region.clone());
+                }
+                Ok(Some(state))
+            }
+            Err(f) => Err(failure_diagnostic(&prior.name, &clouds.region, Operation::Update, f)),
+        }
     }
 
     /// Rebuilds a stack's whole state from AWS by name.
-    pub async fn import(&self, name: &str) -> Result<StackState, Diagnostic> {
-        let (cloud, default_tags) = self.cloud.network()?;
-        let snapshot = cloud.observe_network(name).await.map_err(|e| {
-            Diagnostic::error(format!("Reading stack {name:?} failed"), e.to_string())
-        })?;
-        let Some(vpc) = snapshot
-            .vpcs
-            .iter()
-            .find(|v| v.tags.get(TAG_COMPONENT).map(String::as_str) == Some("vpc"))
-        else {
+    pub async fn import(&self, ctx: &Context, name: &str) -> Result<StackState, Diagnostic> {
+        let clouds = self.cloud.clouds(None)?;
+        let limit = Limit {
+            deadline: Instant::now() + std::time::Duration::from_secs(300),
+            setting: "the 5 minute limit of a read".into(),
+        };
+        let read_failed = |f: Failure| failure_diagnostic(name, &clouds.region, Operation::Update, f);
+        let found = engine::find(&clouds, name, &limit, &ctx.stop)
+            .await
+            .map_err(read_failed)?;
+        let vpc = found.as_ref().and_then(|f| {
+            f.objects
+                .get(&blueprint::anchor())
+                .and_then(|o| o.seen::<Vpcs>().cloned())
+        });
+        let (Some(found), Some(vpc)) = (found, vpc) else {
             return Err(Diagnostic::error(
                 format!("No stack named {name:?}"),
-                format!("No VPC tagged {TAG_STACK} = {name:?} exists in this account and region."),
+                format!(
+                    "No VPC tagged todo:stack = {name:?} exists in {} for this account.",
+                    clouds.region
+                ),
             ));
         };
         let mut public = BTreeMap::new();
         let mut private = BTreeMap::new();
-        for s in &snapshot.subnets {
-            match s.tags.get(TAG_COMPONENT).map(String::as_str) {
-                Some(k) if k.starts_with("subnet-public-") => {
-                    public.insert(s.availability_zone.clone(), s.cidr_block.clone());
-                }
-                Some(k) if k.starts_with("subnet-private-") => {
-                    private.insert(s.availability_zone.clone(), s.cidr_block.clone());
-                }
-                _ => {}
+        let mut nats = 0;
+        for (key, o) in &found.objects {
+            if let Some(s) = o.seen::<Subnets>() {
+                let map = if key.name.starts_with("public-") {
+                    &mut public
+                } else {
+                    &mut private
+                };
+                map.insert(s.availability_zone.clone(), s.cidr_block.clone());
+            }
+            if o.seen::<NatGateways>().is_some() {
+                nats += 1;
             }
         }
-        let zones: Vec<String> = public
-            .keys()
-            .chain(private.keys())
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let ids = ids_from_snapshot(&snapshot);
-        let nat = match ids.nats.len() {
+        let mut zones: Vec<String> = public.keys().chain(private.keys()).cloned().collect();
+        zones.sort();
+        zones.dedup();
+        let nat = match nats {
             0 => NatMode::None,
             1 if zones.len() > 1 => NatMode::Single,
             _ => NatMode::OnePerAz,
         };
-        let mut tags: BTreeMap<String, String> = vpc
+        let settings = blueprint::Settings::read(&vpc.tags);
+        if let Some(order) = &settings.zones
+            && order.iter().all(|z| zones.contains(z))
+            && order.len() == zones.len()
+        {
+            zones = order.clone();
+        }
+        let tags: BTreeMap<String, String> = vpc
             .tags
             .iter()
             .filter(|(k, v)| {
-                !k.starts_with("todo:") && k.as_str() != "Name" && default_tags.get(*k) != Some(*v)
+                !k.starts_with("todo:")
+                    && !k.starts_with("aws:")
+                    && k.as_str() != "Name"
+                    && clouds.default_tags.get(*k) != Some(*v)
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let mut state = StackState {
+        let state = StackState {
             id: Some(name.to_string()),
             name: name.to_string(),
-            tags: if tags.is_empty() {
-                None
-            } else {
-                Some(std::mem::take(&mut tags))
-            },
-            timeouts: None,
+            tags: (!tags.is_empty()).then_some(tags),
+            timeouts: settings.timeouts.clone(),
             network: NetworkState {
                 cidr_block: vpc.cidr_block.clone(),
                 availability_zones: zones,
+                availability_zone_count: settings.zone_count,
                 nat_gateways: Some(nat.as_str().to_string()),
                 public_subnet_cidrs: Some(public),
                 private_subnet_cidrs: Some(private),
                 ..Default::default()
             },
+            region: Some(clouds.region.clone()),
+            stack_id: Some(found.stack_id.clone()),
+            kms_key_arn: None,
+            drift: Some(Vec::new()),
         };
-        let desired = DesiredNetwork::from_state(&state.network);
-        refreshed_ids(&snapshot, &desired).fill(&mut state.network);
-        Ok(state)
+        engine::settle(&clouds, &state, &found.objects).map_err(read_failed)
     }
-}
-
-fn is_empty(s: &NetworkSnapshot) -> bool {
-    s.vpcs.is_empty()
-        && s.subnets.is_empty()
-        && s.internet_gateways.is_empty()
-        && s.elastic_ips.is_empty()
-        && s.nat_gateways.is_empty()
-        && s.route_tables.is_empty()
-        && s.security_groups.is_empty()
 }
 
 /// The `todo_cloud_stack` resource.
@@ -370,7 +502,7 @@ impl tfplugin::Resource for StackResource {
         validate_stack_config(config)
     }
 
-    async fn read(&self, _ctx: &Context, request: ReadRequest) -> ReadResponse {
+    async fn read(&self, ctx: &Context, request: ReadRequest) -> ReadResponse {
         let prior = match decode_state(&request.current_state, "state") {
             Ok(s) => s,
             Err(e) => {
@@ -381,7 +513,7 @@ impl tfplugin::Resource for StackResource {
                 };
             }
         };
-        match self.stacks.read(&prior).await {
+        match self.stacks.read(ctx, &prior).await {
             Ok(Some(state)) => match encode_state(&state) {
                 Ok(v) => ReadResponse {
                     new_state: v,
@@ -414,41 +546,37 @@ impl tfplugin::Resource for StackResource {
         if request.proposed_new_state.is_null() {
             return PlanResponse {
                 planned_state: Value::Null,
+                planned_private: request.prior_private,
                 ..Default::default()
             };
         }
+        let refuse = |request: PlanRequest, diagnostics: Diagnostics| PlanResponse {
+            planned_state: request.proposed_new_state,
+            diagnostics,
+            ..Default::default()
+        };
         let mut d = validate_stack_config(&request.config);
         if d.has_errors() {
-            return PlanResponse {
-                planned_state: request.proposed_new_state,
-                diagnostics: d,
-                ..Default::default()
-            };
+            return refuse(request, d);
         }
-        if !request.config.is_wholly_known() {
+        // Tags known only after apply change no id: plan with them aside.
+        let tags = request.config.get("tags").clone();
+        let mut config_value = request.config.clone();
+        let tags_unknown = !tags.is_wholly_known();
+        if tags_unknown {
+            set_at(&mut config_value, &AttributePath::new("tags"), Value::Null);
+        }
+        if !config_value.is_wholly_known() {
             return unknown_plan(&request, d);
         }
-        let config = match decode_state(&request.config, "configuration") {
+        let mut config = match decode_state(&config_value, "configuration") {
             Ok(c) => c,
-            Err(e) => {
-                return PlanResponse {
-                    planned_state: request.proposed_new_state,
-                    diagnostics: e.into(),
-                    ..Default::default()
-                };
-            }
+            Err(e) => return refuse(request, e.into()),
         };
         let prior = match decode_prior(&request.prior_state) {
             Ok(p) => p,
-            Err(e) => {
-                return PlanResponse {
-                    planned_state: request.proposed_new_state,
-                    diagnostics: e.into(),
-                    ..Default::default()
-                };
-            }
+            Err(e) => return refuse(request, e.into()),
         };
-        let mut config = config;
         if config.network.availability_zones.is_empty()
             && let Some(count) = config.network.availability_zone_count
         {
@@ -457,33 +585,42 @@ impl tfplugin::Resource for StackResource {
                 Ok(None) => return unknown_plan(&request, d),
                 Err(e) => {
                     d.push(e);
-                    return PlanResponse {
-                        planned_state: request.proposed_new_state,
-                        diagnostics: d,
-                        ..Default::default()
-                    };
+                    return refuse(request, d);
                 }
             }
+        } else if prior
+            .as_ref()
+            .is_none_or(|p| p.network.availability_zones != config.network.availability_zones)
+            && let Err(e) = self.stacks.check_zones(&config.network.availability_zones).await
+        {
+            d.push(e);
+            return refuse(request, d);
         }
-        let planned = plan_stack(prior.as_ref(), &config);
+        let planned = plan_stack(prior.as_ref(), &config, self.stacks.cloud.region().as_deref());
+        if !planned.errors.is_empty() {
+            for e in &planned.errors {
+                d.push(
+                    Diagnostic::error("This change cannot be applied safely", e.clone())
+                        .at(AttributePath::new("network")),
+                );
+            }
+            return refuse(request, d);
+        }
         let mut value = match encode_state(&planned.state) {
             Ok(v) => v,
-            Err(e) => {
-                return PlanResponse {
-                    planned_state: request.proposed_new_state,
-                    diagnostics: e.into(),
-                    ..Default::default()
-                };
-            }
+            Err(e) => return refuse(request, e.into()),
         };
         for path in &planned.unknown {
             set_at(&mut value, path, Value::Unknown);
         }
+        if tags_unknown {
+            set_at(&mut value, &AttributePath::new("tags"), tags);
+        }
         if !planned.replaced.is_empty() {
             d.push(Diagnostic::warning(
-                format!("Stack {:?}: some parts will be replaced", config.name),
+                format!("Stack {:?}: some parts will be replaced or deleted", config.name),
                 format!(
-                    "This change replaces (deletes, then creates) only these parts of the stack:\n{}",
+                    "This change replaces or deletes only these parts of the stack:\n{}",
                     planned.replaced.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
                 ),
             ));
@@ -491,6 +628,7 @@ impl tfplugin::Resource for StackResource {
         PlanResponse {
             planned_state: value,
             requires_replace: planned.requires_replace,
+            planned_private: request.prior_private,
             diagnostics: d,
             ..Default::default()
         }
@@ -566,6 +704,13 @@ impl tfplugin::Resource for StackResource {
         }
         let desired = with_defaults(&config);
         let (state, mut d) = self.stacks.apply(ctx, prior.as_ref(), &desired).await;
+        let Some(state) = state else {
+            return ApplyResponse {
+                new_state: Value::Null,
+                diagnostics: d,
+                ..Default::default()
+            };
+        };
         match encode_state(&state) {
             Ok(v) => ApplyResponse {
                 new_state: v,
@@ -583,14 +728,14 @@ impl tfplugin::Resource for StackResource {
         }
     }
 
-    async fn import(&self, _ctx: &Context, id: String) -> ImportResponse {
+    async fn import(&self, ctx: &Context, id: String) -> ImportResponse {
         if let Err(why) = validate::check_name(&id) {
             return ImportResponse {
                 imported: vec![],
                 diagnostics: Diagnostic::error("Invalid stack name to import", why).into(),
             };
         }
-        match self.stacks.import(&id).await.and_then(|s| encode_state(&s)) {
+        match self.stacks.import(ctx, &id).await.and_then(|s| encode_state(&s)) {
             Ok(state) => ImportResponse {
                 imported: vec![ImportedResource {
                     type_name: "todo_cloud_stack".into(),
@@ -616,6 +761,10 @@ fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse
     for attr in plan::COMPUTED_NETWORK_ATTRIBUTES {
         set_at(&mut planned, &net.attr(attr), Value::Unknown);
     }
+    for attr in plan::COMPUTED_STACK_ATTRIBUTES {
+        set_at(&mut planned, &AttributePath::new(attr), Value::Unknown);
+    }
+    set_at(&mut planned, &AttributePath::new("drift"), Value::List(Vec::new()));
     for attr in [
         "availability_zones",
         "nat_gateways",
@@ -661,7 +810,7 @@ impl tfplugin::DataSource for StackDataSource {
         stack_data_source_schema()
     }
 
-    async fn read(&self, _ctx: &Context, request: DataReadRequest) -> DataReadResponse {
+    async fn read(&self, ctx: &Context, request: DataReadRequest) -> DataReadResponse {
         let Some(name) = request.config.get("name").as_str().map(str::to_string) else {
             return DataReadResponse {
                 state: Value::Null,
@@ -670,7 +819,7 @@ impl tfplugin::DataSource for StackDataSource {
                     .into(),
             };
         };
-        let state = match self.stacks.import(&name).await {
+        let state = match self.stacks.import(ctx, &name).await {
             Ok(s) => s,
             Err(e) => {
                 return DataReadResponse {
@@ -684,6 +833,9 @@ impl tfplugin::DataSource for StackDataSource {
             "name": state.name,
             "tags": state.tags,
             "network": state.network,
+            "region": state.region,
+            "stack_id": state.stack_id,
+            "kms_key_arn": state.kms_key_arn,
         });
         match tfplugin::value::from_json(
             &json,

@@ -20,6 +20,18 @@ pub struct StackState {
     pub timeouts: Option<Timeouts>,
     /// The network.
     pub network: NetworkState,
+    /// The AWS region the stack lives in (the provider's, when created).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// This stack instance's identity, the `todo:stack-id` tag of its objects.
+    #[serde(default)]
+    pub stack_id: Option<String>,
+    /// The stack's KMS key ARN.
+    #[serde(default)]
+    pub kms_key_arn: Option<String>,
+    /// Differences refresh found between AWS and the configuration.
+    #[serde(default)]
+    pub drift: Option<Vec<String>>,
 }
 
 /// `timeouts = { ... }`.

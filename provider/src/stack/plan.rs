@@ -22,9 +22,12 @@ pub struct Planned {
     pub unknown: Vec<AttributePath>,
     /// Attributes whose change replaces the whole stack.
     pub requires_replace: Vec<AttributePath>,
-    /// Sub-resources the apply will replace (not the whole stack), for the
-    /// plan's warning.
+    /// Parts of the stack the apply will replace or delete (not the whole
+    /// stack), for the plan's warning.
     pub replaced: Vec<String>,
+    /// Why the configuration cannot be applied over the prior state (full
+    /// attribute path first).
+    pub errors: Vec<String>,
 }
 
 /// The network attributes only the provider sets.
@@ -64,20 +67,32 @@ fn net() -> AttributePath {
     AttributePath::new("network")
 }
 
-/// Plans `config` against `prior` (None when creating).
-pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
+/// The stack-level attributes only the provider sets.
+pub const COMPUTED_STACK_ATTRIBUTES: [&str; 3] = ["region", "stack_id", "kms_key_arn"];
+
+/// Plans `config` against `prior` (None when creating) in the provider's
+/// `region` (`None`: not known yet).
+pub fn plan_stack(prior: Option<&StackState>, config: &StackState, region: Option<&str>) -> Planned {
     let mut state = with_defaults(config);
+    state.drift = Some(Vec::new());
+    state.region = region.map(str::to_string);
     let mut unknown = Vec::new();
+    if region.is_none() {
+        unknown.push(AttributePath::new("region"));
+    }
     let mut requires_replace = Vec::new();
     let mut replaced = Vec::new();
+    let mut errors = Vec::new();
     let all_unknown = |unknown: &mut Vec<AttributePath>| {
         for attr in COMPUTED_NETWORK_ATTRIBUTES {
             unknown.push(net().attr(attr));
         }
+        for attr in ["stack_id", "kms_key_arn"] {
+            unknown.push(AttributePath::new(attr));
+        }
     };
     let prior = match prior {
-        Some(p) if p.name == config.name => p,
-        Some(_) => {
+        Some(p) if p.name != config.name => {
             requires_replace.push(AttributePath::new("name"));
             all_unknown(&mut unknown);
             return Planned {
@@ -85,8 +100,32 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
                 unknown,
                 requires_replace,
                 replaced,
+                errors,
             };
         }
+        Some(p)
+            if p.region.is_some()
+                && region.is_some()
+                && p.region.as_deref() != region =>
+        {
+            requires_replace.push(AttributePath::new("region"));
+            replaced.push(format!(
+                "the whole stack: the provider's region changed from {} to {}; the stack is deleted in {} and created in {}",
+                p.region.as_deref().unwrap_or("?"),
+                region.unwrap_or("?"),
+                p.region.as_deref().unwrap_or("?"),
+                region.unwrap_or("?"),
+            ));
+            all_unknown(&mut unknown);
+            return Planned {
+                state,
+                unknown,
+                requires_replace,
+                replaced,
+                errors,
+            };
+        }
+        Some(p) => p,
         None => {
             all_unknown(&mut unknown);
             return Planned {
@@ -94,9 +133,21 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
                 unknown,
                 requires_replace,
                 replaced,
+                errors,
             };
         }
     };
+    state.stack_id = prior.stack_id.clone();
+    if state.stack_id.is_none() {
+        unknown.push(AttributePath::new("stack_id"));
+    }
+    if state.region.is_none() {
+        state.region = prior.region.clone();
+    }
+    state.kms_key_arn = prior.kms_key_arn.clone();
+    if state.kms_key_arn.is_none() {
+        unknown.push(AttributePath::new("kms_key_arn"));
+    }
     let p = &prior.network;
     let d = &mut state.network;
     if p.vpc_id.is_none() || p.cidr_block != d.cidr_block {
@@ -106,12 +157,15 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
                 p.cidr_block, d.cidr_block
             ));
         }
-        all_unknown(&mut unknown);
+        for attr in COMPUTED_NETWORK_ATTRIBUTES {
+            unknown.push(net().attr(attr));
+        }
         return Planned {
             state,
             unknown,
             requires_replace,
             replaced,
+            errors,
         };
     }
     d.vpc_id = p.vpc_id.clone();
@@ -156,10 +210,21 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
                 }
                 (Some(_), false) => {
                     replaced.push(format!(
-                        "the {label} subnet in {zone} (network.{attr}[\"{zone}\"] {} -> {})",
+                        "the {label} subnet in {zone} (network.{attr}[\"{zone}\"] {} -> {}): the new subnet is created first, then the old one is deleted",
                         had.map(String::as_str).unwrap_or("?"),
                         want.map(String::as_str).unwrap_or("?")
                     ));
+                    if let (Some(Ok(old)), Some(Ok(new))) = (
+                        had.map(|c| c.parse::<Ipv4Net>()),
+                        want.map(|c| c.parse::<Ipv4Net>()),
+                    ) && (old.contains(&new) || new.contains(&old))
+                    {
+                        errors.push(format!(
+                            "network.{attr}[\"{zone}\"]: {new} overlaps {old}, the subnet it replaces. The new subnet \
+                             is created before the old one is deleted (so nothing loses its network), which needs \
+                             a range that does not overlap: pick a free range of the VPC."
+                        ));
+                    }
                     ids.insert(zone.clone(), String::new());
                     unknown.push(net().attr(ids_attr).key(zone));
                 }
@@ -187,7 +252,9 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
             _ => {
                 if id.is_some() {
                     replaced.push(format!(
-                        "the NAT gateway in {zone} (its public subnet is replaced)"
+                        "the NAT gateway in {zone} (its public subnet is replaced): the new gateway gets a new \
+                         Elastic IP; private routes move to it once it is available, then the old gateway and its \
+                         address are released (update allowlists that name the old address)"
                     ));
                 }
                 nats.insert(zone.clone(), String::new());
@@ -196,6 +263,43 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
         }
     }
     d.nat_gateway_ids = Some(nats);
+    let prior_zones = &p.availability_zones;
+    for zone in prior_zones.iter().filter(|z| !zones.contains(z)) {
+        replaced.push(format!(
+            "the zone {zone} (removed from network.availability_zones): its public and private subnets, its \
+             private route table{} are deleted",
+            if p.nat_gateway_ids.as_ref().is_some_and(|m| m.contains_key(zone)) {
+                ", its NAT gateway and that gateway's Elastic IP"
+            } else {
+                ""
+            }
+        ));
+    }
+    let prior_nat = NatMode::parse(p.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
+    if prior_nat != nat {
+        let kept: Vec<String> = nat.nat_zones(&zones);
+        let gone: Vec<&String> = p
+            .nat_gateway_ids
+            .iter()
+            .flatten()
+            .map(|(z, _)| z)
+            .filter(|z| !kept.contains(z) && zones.contains(z))
+            .collect();
+        if !gone.is_empty() {
+            replaced.push(format!(
+                "NAT gateways in {} (network.nat_gateways {} -> {}): deleted with their Elastic IPs once the \
+                 private routes use {}",
+                gone.iter().map(|z| z.as_str()).collect::<Vec<_>>().join(", "),
+                prior_nat.as_str(),
+                nat.as_str(),
+                if nat == NatMode::None {
+                    "no NAT gateway (private subnets lose internet egress)".to_string()
+                } else {
+                    "the remaining gateway".to_string()
+                }
+            ));
+        }
+    }
 
     match &p.public_route_table_id {
         Some(id) => d.public_route_table_id = Some(id.clone()),
@@ -232,6 +336,7 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState) -> Planned {
         unknown,
         requires_replace,
         replaced,
+        errors,
     }
 }
 
@@ -284,6 +389,10 @@ mod tests {
 
     fn applied(zones: &[&str]) -> StackState {
         let mut s = with_defaults(&config(zones));
+        s.region = Some("us-east-1".into());
+        s.stack_id = Some("0123456789abcdef".into());
+        s.kms_key_arn = Some("arn:aws:kms:us-east-1:123456789012:key/k".into());
+        s.drift = Some(Vec::new());
         let n = &mut s.network;
         n.vpc_id = Some("vpc-1".into());
         n.internet_gateway_id = Some("igw-1".into());
@@ -309,7 +418,7 @@ mod tests {
 
     #[test]
     fn create_plans_defaults_known_and_ids_unknown() {
-        let p = plan_stack(None, &config(&["us-east-1a", "us-east-1b"]));
+        let p = plan_stack(None, &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
         assert_eq!(p.state.id.as_deref(), Some("todo-test"));
         assert_eq!(p.state.network.nat_gateways.as_deref(), Some("one_per_az"));
         assert_eq!(
@@ -323,7 +432,7 @@ mod tests {
     #[test]
     fn an_unchanged_config_plans_the_prior_state() {
         let prior = applied(&["us-east-1a", "us-east-1b"]);
-        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]));
+        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
         assert_eq!(p.state, prior);
         assert!(p.unknown.is_empty(), "{:?}", p.unknown);
         assert!(p.replaced.is_empty());
@@ -335,6 +444,7 @@ mod tests {
         let p = plan_stack(
             Some(&prior),
             &config(&["us-east-1a", "us-east-1b", "us-east-1c"]),
+            Some("us-east-1"),
         );
         let n = &p.state.network;
         assert_eq!(
@@ -359,7 +469,7 @@ mod tests {
         let mut public = prior.network.public_subnet_cidrs.clone().unwrap();
         public.insert("us-east-1a".into(), "10.0.240.0/20".into());
         c.network.public_subnet_cidrs = Some(public);
-        let p = plan_stack(Some(&prior), &c);
+        let p = plan_stack(Some(&prior), &c, Some("us-east-1"));
         assert!(
             p.unknown
                 .contains(&net().attr("public_subnet_ids").key("us-east-1a"))
@@ -382,7 +492,7 @@ mod tests {
         let prior = applied(&["us-east-1a", "us-east-1b"]);
         let mut c = config(&["us-east-1a", "us-east-1b"]);
         c.name = "todo-other".into();
-        let p = plan_stack(Some(&prior), &c);
+        let p = plan_stack(Some(&prior), &c, Some("us-east-1"));
         assert_eq!(p.requires_replace, vec![AttributePath::new("name")]);
     }
 
@@ -395,7 +505,7 @@ mod tests {
             .as_mut()
             .unwrap()
             .remove("us-east-1b");
-        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]));
+        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
         assert_eq!(
             p.unknown,
             vec![net().attr("private_subnet_ids").key("us-east-1b")]

@@ -111,7 +111,25 @@ pub fn stack_schema() -> Schema {
             Attribute::nested("network", ObjectNesting::Single, network_attributes(false))
                 .required()
                 .description("The VPC: public and private subnets per availability zone, internet and NAT gateways, routes, security groups."),
-        ),
+        )
+        .attribute(Attribute::string("region").computed().description(
+            "The AWS region the stack lives in: the provider's region when the stack was created. When the \
+             provider's region changes, the plan replaces the stack (deletes it in the old region, creates it in \
+             the new one) and says so.",
+        ))
+        .attribute(Attribute::string("stack_id").computed().description(
+            "This stack instance's identity, written on every object as the tag `todo:stack-id`. Apply, refresh \
+             and destroy touch only objects that carry it, so another configuration that uses the same stack \
+             name cannot take over or delete this stack.",
+        ))
+        .attribute(Attribute::string("kms_key_arn").computed().description(
+            "ARN of the stack's customer-managed KMS key (alias `alias/todo/<name>`, yearly rotation on).",
+        ))
+        .attribute(Attribute::new("drift", Type::list(Type::String)).computed().description(
+            "What the last refresh found changed outside Terraform (a route or rule added or removed, a tag \
+             changed, a setting flipped), one line per difference. The plan shows it going to `[]`: apply \
+             restores the configuration.",
+        )),
     )
 }
 
@@ -126,6 +144,9 @@ pub fn stack_data_source_schema() -> Schema {
                 Attribute::nested("network", ObjectNesting::Single, network_attributes(true))
                     .computed()
                     .description("The stack's network."),
-            ),
+            )
+            .attribute(Attribute::string("region").computed().description("The region read from."))
+            .attribute(Attribute::string("stack_id").computed().description("The stack instance's identity."))
+            .attribute(Attribute::string("kms_key_arn").computed().description("ARN of the stack's KMS key.")),
     )
 }

@@ -22,6 +22,11 @@ use crate::provider::validate::parse_session_duration;
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 /// How long a TCP connect to an AWS endpoint may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// One HTTP attempt of any AWS call may take this long (no API call of the
+/// stack's services takes more than a few seconds; waits are polls).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// One AWS call, retries included, may take this long.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long the configure-time credential check may take in all.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -89,6 +94,8 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
         );
     if let Some(region) = &config.region {
@@ -178,6 +185,8 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         endpoints,
         default_tags: config.default_tags(),
         s3_use_path_style: config.s3_use_path_style.unwrap_or(false),
+        calls: super::CallCounter::default(),
+        gate: super::Gate::default(),
     })
 }
 

@@ -1,11 +1,75 @@
-//! The real cloud: AWS SDK clients built from the provider configuration.
+//! The real cloud: AWS SDK clients built from the provider configuration,
+//! and the plumbing every service shares once: error mapping, tag
+//! conversion, request counting (an SDK interceptor, so every HTTP attempt
+//! counts, retries included) and a bound on concurrent calls.
 
 pub mod config;
+pub mod kms;
 pub mod network;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::SdkConfig;
+use aws_types::region::Region;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::cloud::CloudError;
+
+/// At most this many AWS requests are in flight at once per provider.
+pub const MAX_CONCURRENT_CALLS: usize = 16;
+
+/// Counts every HTTP request the SDK sends (each retry attempt too).
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<AtomicU64>);
+
+impl CallCounter {
+    /// Requests sent so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Bounds concurrent AWS calls: a call holds a permit while it runs.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<Semaphore>);
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate(Arc::new(Semaphore::new(MAX_CONCURRENT_CALLS)))
+    }
+}
+
+impl Gate {
+    /// Waits for a permit.
+    pub async fn enter(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().acquire_owned().await.ok()
+    }
+}
 
 /// Everything a configured provider knows to talk to AWS: the shared SDK
 /// configuration, per-service endpoint overrides, and the tags every
@@ -24,9 +88,41 @@ pub struct AwsClients {
     pub default_tags: BTreeMap<String, String>,
     /// Address S3 by path.
     pub s3_use_path_style: bool,
+    /// Counts the requests of every client made from these.
+    pub calls: CallCounter,
+    /// Bounds their concurrent calls.
+    pub gate: Gate,
 }
 
 impl AwsClients {
+    /// Clients on `sdk` with no endpoint overrides (tests, tools).
+    pub fn from_sdk(sdk: SdkConfig) -> AwsClients {
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        AwsClients {
+            sdk,
+            region,
+            account_id: None,
+            endpoints: BTreeMap::new(),
+            default_tags: BTreeMap::new(),
+            s3_use_path_style: false,
+            calls: CallCounter::default(),
+            gate: Gate::default(),
+        }
+    }
+
+    /// The same clients in another region (to reach a stack that lives
+    /// where the provider no longer points).
+    pub fn for_region(&self, region: &str) -> AwsClients {
+        let mut out = self.clone();
+        out.sdk = self
+            .sdk
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build();
+        out.region = region.to_string();
+        out
+    }
+
     /// The endpoint override for `service`, if any.
     pub fn endpoint(&self, service: &str) -> Option<&str> {
         self.endpoints.get(service).map(String::as_str)
@@ -34,7 +130,8 @@ impl AwsClients {
 
     /// An STS client.
     pub fn sts(&self) -> aws_sdk_sts::Client {
-        let mut builder = aws_sdk_sts::config::Builder::from(&self.sdk);
+        let mut builder =
+            aws_sdk_sts::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
         if let Some(url) = self.endpoint("sts") {
             builder = builder.endpoint_url(url);
         }
@@ -43,15 +140,106 @@ impl AwsClients {
 
     /// An EC2 client.
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
-        let mut builder = aws_sdk_ec2::config::Builder::from(&self.sdk);
+        let mut builder =
+            aws_sdk_ec2::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
         if let Some(url) = self.endpoint("ec2") {
             builder = builder.endpoint_url(url);
         }
         aws_sdk_ec2::Client::from_conf(builder.build())
     }
 
-    /// The EC2 networking calls, on a fresh EC2 client.
+    /// A KMS client.
+    pub fn kms_client(&self) -> aws_sdk_kms::Client {
+        let mut builder =
+            aws_sdk_kms::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("kms") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_kms::Client::from_conf(builder.build())
+    }
+
+    /// A Resource Groups Tagging API client (finds tagged objects of
+    /// services whose own list calls cannot filter by tag). It has no
+    /// endpoint setting of its own: it follows `endpoint_url`, or the KMS
+    /// endpoint override.
+    pub fn tagging(&self) -> aws_sdk_resourcegroupstagging::Client {
+        let mut builder = aws_sdk_resourcegroupstagging::config::Builder::from(&self.sdk)
+            .interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("kms") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_resourcegroupstagging::Client::from_conf(builder.build())
+    }
+
+    /// The EC2 networking calls.
     pub fn network(&self) -> network::AwsNetwork {
-        network::AwsNetwork::new(self.ec2())
+        network::AwsNetwork::new(self.ec2(), self.gate.clone())
+    }
+
+    /// The KMS calls.
+    pub fn kms(&self) -> kms::AwsKms {
+        kms::AwsKms::new(self.kms_client(), self.tagging(), self.gate.clone())
+    }
+}
+
+/// Longest AWS message we pass on; the rest is noise in a diagnostic.
+pub(crate) const MAX_MESSAGE: usize = 400;
+
+/// Shortens text for a diagnostic: one line, at most [`MAX_MESSAGE`] chars.
+pub(crate) fn short(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_MESSAGE) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    }
+}
+
+/// Maps an SDK error of any service to ours, at the boundary. `kind` and
+/// `id` name the object the call was about (reported by `NotFound`).
+pub(crate) fn map_err<E, R>(err: SdkError<E, R>, kind: &'static str, id: &str) -> CloudError
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            let code = e.code().unwrap_or("Unknown");
+            let message = short(e.message().unwrap_or("no message"));
+            match code {
+                // "Gateway.NotAttached": detaching what is not attached is done.
+                c if c.ends_with("NotFound")
+                    || c == "NotFoundException"
+                    || c == "Gateway.NotAttached" =>
+                {
+                    CloudError::NotFound {
+                        kind,
+                        id: id.to_string(),
+                    }
+                }
+                // ".InUse": an address or interface still attached to something.
+                c if c == "DependencyViolation"
+                    || c.ends_with(".InUse")
+                    || c == "DependencyTimeoutException" =>
+                {
+                    CloudError::DependencyViolation(format!("{kind} {id}: {message}"))
+                }
+                "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => {
+                    CloudError::Throttled(format!("{kind} {id}: {message}"))
+                }
+                _ => CloudError::Service {
+                    code: code.to_string(),
+                    message,
+                },
+            }
+        }
+        SdkError::TimeoutError(_) => {
+            CloudError::Timeout(format!("{kind} {id}: the call timed out"))
+        }
+        SdkError::DispatchFailure(d) if d.is_timeout() => CloudError::Timeout(format!(
+            "{kind} {id}: {}",
+            short(&DisplayErrorContext(&err).to_string())
+        )),
+        _ => CloudError::Transport(short(&DisplayErrorContext(&err).to_string())),
     }
 }

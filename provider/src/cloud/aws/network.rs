@@ -2,26 +2,19 @@
 //! tables and security groups, read with one tag-filtered describe per
 //! object kind and created with their tags in the same call.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use async_trait::async_trait;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AvailabilityZoneState, ConnectivityType, DomainType, Filter,
     IpPermission, IpRange, NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
     VpcAttributeName,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
 
+use super::{Gate, map_err};
 use crate::cloud::{
-    CloudError, CloudResult, ElasticIp, InternetGateway, NatGateway, NatState, NetworkApi,
-    NetworkSnapshot, Route, RouteTable, RouteTableAssociation, RouteTarget, Rule, RulePeer,
+    CloudError, CloudResult, ElasticIp, Interface, InternetGateway, NatGateway, NatState,
+    NetworkApi, Route, RouteTable, RouteTableAssociation, RouteTarget, Rule, RulePeer,
     SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
 };
-
-/// Longest AWS message we pass on; the rest is noise in a diagnostic.
-const MAX_MESSAGE: usize = 400;
 
 /// Sends every page of a paginator and collects the pages, counting each
 /// page as one call (each page is one request to AWS).
@@ -29,8 +22,10 @@ macro_rules! all_pages {
     ($net:expr, $paginator:expr, $kind:expr, $id:expr) => {{
         let mut stream = $paginator.send();
         let mut pages = Vec::new();
-        while let Some(page) = stream.next().await {
-            $net.count();
+        loop {
+            let permit = $net.gate.enter().await;
+            let Some(page) = stream.next().await else { break };
+            drop(permit);
             pages.push(page.map_err(|e| map_err(e, $kind, $id))?);
         }
         pages
@@ -41,32 +36,18 @@ macro_rules! all_pages {
 #[derive(Debug, Clone)]
 pub struct AwsNetwork {
     ec2: aws_sdk_ec2::Client,
-    calls: Arc<AtomicU64>,
+    gate: Gate,
 }
 
 impl AwsNetwork {
-    /// Wraps an EC2 client.
-    pub fn new(ec2: aws_sdk_ec2::Client) -> AwsNetwork {
-        AwsNetwork {
-            ec2,
-            calls: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// How many AWS API requests this value (and its clones) has sent so far,
-    /// one per page of a paginated call.
-    pub fn calls(&self) -> u64 {
-        self.calls.load(Ordering::Relaxed)
-    }
-
-    /// Records one request about to be sent.
-    fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+    /// Wraps an EC2 client; its calls pass through `gate`.
+    pub fn new(ec2: aws_sdk_ec2::Client, gate: Gate) -> AwsNetwork {
+        AwsNetwork { ec2, gate }
     }
 
     /// Reads one boolean VPC attribute (one call).
     async fn vpc_attribute(&self, vpc_id: &str, attribute: VpcAttributeName) -> CloudResult<bool> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .describe_vpc_attribute()
@@ -173,7 +154,7 @@ impl AwsNetwork {
 
     async fn observe_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
         // DescribeAddresses does not paginate.
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .describe_addresses()
@@ -207,7 +188,9 @@ impl AwsNetwork {
             .iter()
             .flat_map(|p| p.nat_gateways())
             .map(nat_gateway)
-            .filter(|n| n.state != NatState::Deleted && in_stack(&n.tags, stack))
+            .filter(|n| {
+                !matches!(n.state, NatState::Deleted | NatState::Deleting) && in_stack(&n.tags, stack)
+            })
             .collect())
     }
 
@@ -270,7 +253,7 @@ impl AwsNetwork {
     async fn change_rule(&self, group_id: &str, rule: &Rule, revoke: bool) -> CloudResult<()> {
         let permission = permission_of(rule);
         let id = format!("{group_id} {}", rule_text(rule));
-        self.count();
+        let _permit = self.gate.enter().await;
         let unknown = match (rule.egress, revoke) {
             (false, false) => {
                 self.ec2
@@ -327,44 +310,66 @@ impl AwsNetwork {
 
 #[async_trait]
 impl NetworkApi for AwsNetwork {
-    async fn observe_network(&self, stack: &str) -> CloudResult<NetworkSnapshot> {
-        let (
-            mut vpcs,
-            mut subnets,
-            mut internet_gateways,
-            mut elastic_ips,
-            mut nat_gateways,
-            mut route_tables,
-            mut security_groups,
-        ) = futures::try_join!(
-            self.observe_vpcs(stack),
-            self.observe_subnets(stack),
-            self.observe_internet_gateways(stack),
-            self.observe_elastic_ips(stack),
-            self.observe_nat_gateways(stack),
-            self.observe_route_tables(stack),
-            self.observe_security_groups(stack),
-        )?;
-        vpcs.sort_by(|a, b| a.id.cmp(&b.id));
-        subnets.sort_by(|a, b| a.id.cmp(&b.id));
-        internet_gateways.sort_by(|a, b| a.id.cmp(&b.id));
-        elastic_ips.sort_by(|a, b| a.allocation_id.cmp(&b.allocation_id));
-        nat_gateways.sort_by(|a, b| a.id.cmp(&b.id));
-        route_tables.sort_by(|a, b| a.id.cmp(&b.id));
-        security_groups.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(NetworkSnapshot {
-            vpcs,
-            subnets,
-            internet_gateways,
-            elastic_ips,
-            nat_gateways,
-            route_tables,
-            security_groups,
-        })
+    async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
+        self.observe_vpcs(stack).await
+    }
+
+    async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
+        self.observe_subnets(stack).await
+    }
+
+    async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
+        self.observe_internet_gateways(stack).await
+    }
+
+    async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
+        self.observe_elastic_ips(stack).await
+    }
+
+    async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
+        self.observe_nat_gateways(stack).await
+    }
+
+    async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
+        self.observe_route_tables(stack).await
+    }
+
+    async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
+        self.observe_security_groups(stack).await
+    }
+
+    async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        if !set.is_empty() {
+            let _permit = self.gate.enter().await;
+            self.ec2
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(
+                    set.iter()
+                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .map_err(|e| map_err(e, "object", id))?;
+        }
+        if !remove.is_empty() {
+            let _permit = self.gate.enter().await;
+            self.ec2
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(
+                    remove.iter().map(|k| Tag::builder().key(k).build()).collect(),
+                ))
+                .send()
+                .await
+                .map_err(|e| map_err(e, "object", id))?;
+        }
+        Ok(())
     }
 
     async fn availability_zones(&self) -> CloudResult<Vec<String>> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .describe_availability_zones()
@@ -386,7 +391,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn create_vpc(&self, cidr_block: &str, tags: &Tags) -> CloudResult<Vpc> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_vpc()
@@ -409,7 +414,7 @@ impl NetworkApi for AwsNetwork {
     async fn set_vpc_dns(&self, vpc_id: &str, hostnames: bool, support: bool) -> CloudResult<()> {
         // ModifyVpcAttribute takes one attribute per call. Support first:
         // AWS refuses hostnames on without support.
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .modify_vpc_attribute()
             .vpc_id(vpc_id)
@@ -417,7 +422,7 @@ impl NetworkApi for AwsNetwork {
             .send()
             .await
             .map_err(|e| map_err(e, "vpc", vpc_id))?;
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .modify_vpc_attribute()
             .vpc_id(vpc_id)
@@ -429,7 +434,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_vpc(&self, vpc_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_vpc()
             .vpc_id(vpc_id)
@@ -446,7 +451,7 @@ impl NetworkApi for AwsNetwork {
         availability_zone: &str,
         tags: &Tags,
     ) -> CloudResult<Subnet> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_subnet()
@@ -474,7 +479,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn set_subnet_public_ip(&self, subnet_id: &str, on: bool) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .modify_subnet_attribute()
             .subnet_id(subnet_id)
@@ -486,7 +491,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_subnet(&self, subnet_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_subnet()
             .subnet_id(subnet_id)
@@ -497,7 +502,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn create_internet_gateway(&self, tags: &Tags) -> CloudResult<InternetGateway> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_internet_gateway()
@@ -516,7 +521,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn attach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .attach_internet_gateway()
             .internet_gateway_id(igw_id)
@@ -528,7 +533,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn detach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .detach_internet_gateway()
             .internet_gateway_id(igw_id)
@@ -540,7 +545,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_internet_gateway(&self, igw_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_internet_gateway()
             .internet_gateway_id(igw_id)
@@ -551,7 +556,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn allocate_elastic_ip(&self, tags: &Tags) -> CloudResult<ElasticIp> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .allocate_address()
@@ -571,7 +576,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn release_elastic_ip(&self, allocation_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .release_address()
             .allocation_id(allocation_id)
@@ -587,7 +592,7 @@ impl NetworkApi for AwsNetwork {
         allocation_id: &str,
         tags: &Tags,
     ) -> CloudResult<NatGateway> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_nat_gateway()
@@ -621,7 +626,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn get_nat_gateway(&self, nat_id: &str) -> CloudResult<NatGateway> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .describe_nat_gateways()
@@ -642,7 +647,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_nat_gateway(&self, nat_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_nat_gateway()
             .nat_gateway_id(nat_id)
@@ -653,7 +658,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn create_route_table(&self, vpc_id: &str, tags: &Tags) -> CloudResult<RouteTable> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_route_table()
@@ -676,7 +681,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_route_table(&self, route_table_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_route_table()
             .route_table_id(route_table_id)
@@ -711,7 +716,7 @@ impl NetworkApi for AwsNetwork {
                 OtherTarget::EgressOnly => builder.egress_only_internet_gateway_id(other),
             },
         };
-        self.count();
+        let _permit = self.gate.enter().await;
         builder
             .send()
             .await
@@ -744,13 +749,13 @@ impl NetworkApi for AwsNetwork {
                 OtherTarget::EgressOnly => builder.egress_only_internet_gateway_id(other),
             },
         };
-        self.count();
+        let _permit = self.gate.enter().await;
         builder.send().await.map_err(|e| map_err(e, "route", &id))?;
         Ok(())
     }
 
     async fn delete_route(&self, route_table_id: &str, destination: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_route()
             .route_table_id(route_table_id)
@@ -766,7 +771,7 @@ impl NetworkApi for AwsNetwork {
         route_table_id: &str,
         subnet_id: &str,
     ) -> CloudResult<String> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .associate_route_table()
@@ -788,7 +793,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn disassociate_route_table(&self, association_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .disassociate_route_table()
             .association_id(association_id)
@@ -805,7 +810,7 @@ impl NetworkApi for AwsNetwork {
         description: &str,
         tags: &Tags,
     ) -> CloudResult<SecurityGroup> {
-        self.count();
+        let _permit = self.gate.enter().await;
         let out = self
             .ec2
             .create_security_group()
@@ -837,7 +842,7 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_security_group(&self, group_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_security_group()
             .group_id(group_id)
@@ -855,27 +860,55 @@ impl NetworkApi for AwsNetwork {
         self.change_rule(group_id, rule, true).await
     }
 
-    async fn leftover_interfaces(&self, vpc_id: &str) -> CloudResult<Vec<(String, String)>> {
+    async fn subnet_interfaces(&self, subnet_id: &str) -> CloudResult<Vec<Interface>> {
         let pages = all_pages!(
             self,
             self.ec2
                 .describe_network_interfaces()
-                .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+                .filters(Filter::builder().name("subnet-id").values(subnet_id).build())
                 .into_paginator(),
-            "network interfaces of vpc",
-            vpc_id
+            "network interfaces of subnet",
+            subnet_id
         );
-        let mut found: Vec<(String, String)> = pages
+        let mut found: Vec<Interface> = pages
             .iter()
             .flat_map(|p| p.network_interfaces())
-            .map(|i| (text(i.network_interface_id()), text(i.description())))
+            .map(|i| Interface {
+                id: text(i.network_interface_id()),
+                subnet_id: text(i.subnet_id()),
+                in_use: i.status().is_none_or(|s| s.as_str() != "available"),
+                description: text(i.description()),
+                tags: tags_of(i.tag_set()),
+            })
             .collect();
-        found.sort();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(found)
     }
 
+    async fn subnet_association(&self, subnet_id: &str) -> CloudResult<Option<String>> {
+        let _permit = self.gate.enter().await;
+        let out = self
+            .ec2
+            .describe_route_tables()
+            .filters(
+                Filter::builder()
+                    .name("association.subnet-id")
+                    .values(subnet_id)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| map_err(e, "route tables of subnet", subnet_id))?;
+        Ok(out
+            .route_tables()
+            .iter()
+            .flat_map(|rt| rt.associations())
+            .find(|a| a.subnet_id() == Some(subnet_id) && !a.main().unwrap_or(false))
+            .and_then(|a| a.route_table_association_id().map(str::to_string)))
+    }
+
     async fn delete_interface(&self, interface_id: &str) -> CloudResult<()> {
-        self.count();
+        let _permit = self.gate.enter().await;
         self.ec2
             .delete_network_interface()
             .network_interface_id(interface_id)
@@ -997,6 +1030,9 @@ fn internet_gateway(igw: &aws_sdk_ec2::types::InternetGateway) -> InternetGatewa
 fn nat_gateway(nat: &aws_sdk_ec2::types::NatGateway) -> NatGateway {
     NatGateway {
         id: text(nat.nat_gateway_id()),
+        created: nat
+            .create_time()
+            .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
         subnet_id: text(nat.subnet_id()),
         allocation_id: nat
             .nat_gateway_addresses()
@@ -1136,62 +1172,11 @@ fn rule_text(rule: &Rule) -> String {
     )
 }
 
-/// Shortens text for a diagnostic: one line, at most [`MAX_MESSAGE`] chars.
-fn short(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(MAX_MESSAGE) {
-        Some((cut, _)) => format!("{}...", &line[..cut]),
-        None => line,
-    }
-}
-
-/// Maps an SDK error to ours, at the boundary. `kind` and `id` name the
-/// object the call was about (reported by `NotFound`).
-fn map_err<E, R>(err: SdkError<E, R>, kind: &'static str, id: &str) -> CloudError
-where
-    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
-    R: std::fmt::Debug,
-{
-    match &err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("Unknown");
-            let message = short(e.message().unwrap_or("no message"));
-            match code {
-                // "Gateway.NotAttached": detaching what is not attached is done.
-                c if c.ends_with("NotFound") || c == "Gateway.NotAttached" => {
-                    CloudError::NotFound {
-                        kind,
-                        id: id.to_string(),
-                    }
-                }
-                // ".InUse": an address or interface still attached to something.
-                c if c == "DependencyViolation" || c.ends_with(".InUse") => {
-                    CloudError::DependencyViolation(format!("{kind} {id}: {message}"))
-                }
-                "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => {
-                    CloudError::Throttled(format!("{kind} {id}: {message}"))
-                }
-                _ => CloudError::Service {
-                    code: code.to_string(),
-                    message,
-                },
-            }
-        }
-        SdkError::TimeoutError(_) => {
-            CloudError::Timeout(format!("{kind} {id}: the call timed out"))
-        }
-        SdkError::DispatchFailure(d) if d.is_timeout() => CloudError::Timeout(format!(
-            "{kind} {id}: {}",
-            short(&DisplayErrorContext(&err).to_string())
-        )),
-        _ => CloudError::Transport(short(&DisplayErrorContext(&err).to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::aws::MAX_MESSAGE;
+    use aws_smithy_runtime_api::client::result::SdkError;
     use aws_sdk_ec2::error::{ConnectorError, ErrorMetadata};
     use aws_sdk_ec2::operation::delete_vpc::DeleteVpcError;
 

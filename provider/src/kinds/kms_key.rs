@@ -1,0 +1,117 @@
+//! The stack's customer-managed KMS key: symmetric, yearly rotation on,
+//! the default key policy (the account root administers it), the alias
+//! `alias/todo/<stack>`. Its id is its ARN (KMS takes either). Destroy
+//! deletes the alias and schedules the key's deletion after the minimum
+//! window, 7 days; a key pending deletion is never adopted.
+//!
+//! The alias is unique in an account and region, so it is also the stack
+//! name's lock: of two creates of one name racing, the second to create
+//! the alias fails, naming the other's key.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::cloud::{CloudError, CloudResult, KeyState, KmsApi, KmsKey, Tags};
+use crate::reconcile::{Change, Dep, Ids, Kind, Meta};
+
+/// KMS keys.
+pub struct KmsKeys(pub Arc<dyn KmsApi>);
+
+/// The days a deleted key waits before it is gone (the minimum KMS allows).
+pub const DELETION_WINDOW_DAYS: i32 = 7;
+
+/// What the stack wants of its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmsKeySpec {
+    /// `alias/todo/<stack>`.
+    pub alias: String,
+    /// The key's description.
+    pub description: String,
+}
+
+#[async_trait]
+impl Kind for KmsKeys {
+    type Spec = KmsKeySpec;
+    type Seen = KmsKey;
+    const NAME: &'static str = "kms";
+    const NOUN: &'static str = "KMS key";
+
+    fn deps(_: &KmsKeySpec) -> Vec<Dep> {
+        Vec::new()
+    }
+
+    fn meta(seen: &KmsKey) -> Meta {
+        Meta {
+            id: seen.arn.clone(),
+            tags: seen.tags.clone(),
+            created: seen.created,
+            refs: Vec::new(),
+        }
+    }
+
+    fn diff(spec: &KmsKeySpec, seen: &KmsKey, _: &Ids) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if seen.state == KeyState::Disabled {
+            changes.push(Change::replace("the key was disabled"));
+        }
+        if !seen.rotation {
+            changes.push(Change::update("automatic rotation off -> on"));
+        }
+        if !seen.aliases.contains(&spec.alias) {
+            changes.push(Change::update(format!("alias {} missing", spec.alias)));
+        }
+        changes
+    }
+
+    async fn observe(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
+        self.0.list_keys(stack).await
+    }
+
+    async fn create(&self, spec: &KmsKeySpec, _: &Ids, tags: &Tags) -> CloudResult<KmsKey> {
+        self.0.create_key(&spec.description, tags).await
+    }
+
+    async fn update(&self, spec: &KmsKeySpec, seen: &KmsKey, _: &Ids) -> CloudResult<()> {
+        if !seen.rotation {
+            self.0.enable_rotation(&seen.arn).await?;
+        }
+        if !seen.aliases.contains(&spec.alias) {
+            match self.0.create_alias(&spec.alias, &seen.id).await {
+                Err(CloudError::Service { code, .. }) if code == "AlreadyExistsException" => {
+                    let other = self.0.alias_target(&spec.alias).await?.unwrap_or_default();
+                    if other != seen.id && other != seen.arn {
+                        return Err(CloudError::Service {
+                            code: "StackNameTaken".into(),
+                            message: format!(
+                                "{} already names KMS key {other}, which is not this stack's: another stack of \
+                                 this name exists or is being created in this account and region (import it, or \
+                                 choose another name)",
+                                spec.alias
+                            ),
+                        });
+                    }
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn retag(&self, seen: &KmsKey, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        self.0.retag_key(&seen.arn, set, remove).await
+    }
+
+    async fn delete(&self, seen: &KmsKey) -> CloudResult<()> {
+        for alias in &seen.aliases {
+            let target = self.0.alias_target(alias).await?;
+            if target.as_deref() == Some(seen.id.as_str()) {
+                super::ignore_not_found(self.0.delete_alias(alias).await)?;
+            }
+        }
+        match self.0.schedule_deletion(&seen.arn, DELETION_WINDOW_DAYS).await {
+            Err(CloudError::Service { code, .. }) if code == "KMSInvalidStateException" => Ok(()),
+            other => other,
+        }
+    }
+}
