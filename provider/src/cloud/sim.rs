@@ -112,7 +112,8 @@ impl LatencyModel {
     }
 }
 
-/// A fault to inject.
+/// A fault to inject: matching calls fail with `error`, or, when `error`
+/// is [`CloudError::Timeout`] with the text `hang`, never answer.
 #[derive(Debug, Clone)]
 pub struct Fault {
     /// The operation it applies to (`None`: any operation).
@@ -486,19 +487,30 @@ impl SimCloud {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let Ok(mut faults) = self.faults.lock() else {
-            return Ok(());
-        };
+        let hit = self.fault_for(op);
+        match hit {
+            Some(e) if e == CloudError::Timeout("hang".into()) => {
+                std::future::pending::<()>().await;
+                Err(e)
+            }
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The error of the first fault that matches this call, if any.
+    fn fault_for(&self, op: &str) -> Option<CloudError> {
+        let mut faults = self.faults.lock().ok()?;
         for (fault, seen) in faults.iter_mut() {
             if fault.op.is_some_and(|o| o != op) {
                 continue;
             }
             *seen += 1;
             if *seen > fault.after && *seen <= fault.after + fault.times {
-                return Err(fault.error.clone());
+                return Some(fault.error.clone());
             }
         }
-        Ok(())
+        None
     }
 
     fn mutated(&self) {

@@ -217,16 +217,25 @@ pub fn plan(
             _ => removals.push((o, Removal::Unwanted)),
         }
     }
+    // Keepers, in creation order so the ids of a key's dependencies are
+    // known: one that fits (needs no replacement) over one that does not,
+    // then the one the state records, then the oldest.
     let mut kept: BTreeMap<Key, Observed> = BTreeMap::new();
-    for (key, mut candidates) in by_key {
-        candidates.sort_by(|a, b| {
-            let in_state = |o: &Observed| !prior.is(&key, &o.meta.id);
-            (in_state(a), created(a).is_none(), created(a), &a.meta.id).cmp(&(
-                in_state(b),
-                created(b).is_none(),
-                created(b),
-                &b.meta.id,
-            ))
+    let mut chosen = Ids::default();
+    for key in &order {
+        let Some(mut candidates) = by_key.remove(key) else {
+            continue;
+        };
+        let d = &wanted[key];
+        let fits = |o: &Observed| !kinds[key.kind].diff(d, o, &chosen).iter().any(|c| c.replaces);
+        candidates.sort_by_cached_key(|o| {
+            (
+                !fits(o),
+                !prior.is(key, &o.meta.id),
+                created(o).is_none(),
+                created(o),
+                o.meta.id.clone(),
+            )
         });
         let mut rest = candidates.into_iter();
         if let Some(keeper) = rest.next() {
@@ -238,7 +247,8 @@ pub fn plan(
                     },
                 ));
             }
-            kept.insert(key, keeper);
+            chosen.0.insert(key.clone(), keeper.meta.id.clone());
+            kept.insert(key.clone(), keeper);
         }
     }
 

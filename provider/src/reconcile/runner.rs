@@ -119,6 +119,38 @@ where
     }
 }
 
+/// Runs `op` again while AWS throttles it (the call was refused, so
+/// repeating it cannot make a twin), with exponential backoff and jitter,
+/// until the limit.
+pub async fn unthrottled<T, F, Fut>(limit: &Limit, stop: &CancellationToken, mut op: F) -> CloudResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = CloudResult<T>>,
+{
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(500))
+        .with_max_delay(Duration::from_secs(15))
+        .with_jitter()
+        .without_max_times()
+        .build();
+    loop {
+        match op().await {
+            Err(CloudError::Throttled(msg)) => {
+                let delay = delays.next().unwrap_or(Duration::from_secs(15));
+                if Instant::now() + delay > limit.deadline {
+                    return Err(CloudError::Throttled(msg));
+                }
+                tracing::debug!(delay = ?delay, "throttled, retrying");
+                tokio::select! {
+                    _ = stop.cancelled() => return Err(CloudError::Cancelled),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Polls `check` until it is done: first near the expected completion
 /// (40 % and 80 % of `expected`), then every 1/40 of `expected` (1 s at
 /// least, `polling.interval` at most), until the limit.
@@ -140,7 +172,7 @@ where
         .min(polling.interval);
     let mut at = [start + expected * 2 / 5, start + expected * 4 / 5].into_iter();
     loop {
-        match check().await? {
+        match unthrottled(limit, stop, &mut check).await? {
             Progress::Done => return Ok(()),
             Progress::Failed(why) => {
                 return Err(CloudError::Service {
@@ -307,7 +339,8 @@ impl Runner {
                     TAG_CREATED.into(),
                     humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 );
-                let created = kind.create(desired, &ids, &tags).await?;
+                let created =
+                    unthrottled(&self.limit, &self.stop, || kind.create(desired, &ids, &tags)).await?;
                 let id = created.meta.id.clone();
                 if let Ok(mut s) = shared.lock() {
                     s.ids.0.insert(key.clone(), id.clone());
@@ -337,7 +370,7 @@ impl Runner {
                 let changes = kind.diff(desired, seen, &ids);
                 if !changes.is_empty() {
                     tracing::info!(object = %key, changes = ?changes, "converging");
-                    kind.update(desired, seen, &ids).await?;
+                    unthrottled(&self.limit, &self.stop, || kind.update(desired, seen, &ids)).await?;
                 }
                 if let Some(Action::Update {
                     set_tags,
@@ -346,7 +379,10 @@ impl Runner {
                 }) = self.plan.actions.get(key)
                     && (!set_tags.is_empty() || !remove_tags.is_empty())
                 {
-                    kind.retag(seen, set_tags, remove_tags).await?;
+                    unthrottled(&self.limit, &self.stop, || {
+                        kind.retag(seen, set_tags, remove_tags)
+                    })
+                    .await?;
                 }
                 Ok(())
             }
@@ -374,7 +410,7 @@ impl Runner {
                     return Ok(());
                 };
                 let mark: Tags = [(TAG_COMPLETE.to_string(), "true".to_string())].into();
-                kind.retag(seen, &mark, &[]).await
+                unthrottled(&self.limit, &self.stop, || kind.retag(seen, &mark, &[])).await
             }
         }
     }

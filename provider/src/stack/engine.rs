@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
 
@@ -14,7 +14,8 @@ use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
 use crate::kinds;
 use crate::reconcile::{
     Action, AnyKind, Ids, Inventory, Limit, Observed, Plan, Polling, Removal, Runner, StepFailure,
-    Tagging, Taken, plan, runner::race,
+    Tagging, Taken, plan,
+    runner::{race, unthrottled},
 };
 
 use super::blueprint;
@@ -68,17 +69,51 @@ fn tagging(clouds: &Clouds, state: &StackState, stack_id: &str) -> Tagging {
     }
 }
 
+/// How often observe looks again for objects the state records and a
+/// describe did not list (describes may lag creates for a few seconds).
+const SETTLE_DELAYS: [Duration; 3] = [
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+];
+
+/// Observes the stack. When objects the state records are missing, looks
+/// again a few times before believing they are gone: a describe may not
+/// list an object created a moment ago, and creating it again would make
+/// a twin.
 async fn observe(
     clouds: &Clouds,
     kinds: &[Arc<dyn AnyKind>],
     name: &str,
+    recorded: &Ids,
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Result<Inventory, Failure> {
-    race(limit, stop, Inventory::observe(kinds, name))
+    let mut delays = SETTLE_DELAYS.iter();
+    loop {
+        let inventory = race(
+            limit,
+            stop,
+            unthrottled(limit, stop, || Inventory::observe(kinds, name)),
+        )
         .await
-        .map_err(Failure::Observe)
-        .inspect(|_| tracing::debug!(region = %clouds.region, stack = name, "observed"))
+        .map_err(Failure::Observe)?;
+        let seen: std::collections::BTreeSet<&str> =
+            inventory.objects.iter().map(|o| o.meta.id.as_str()).collect();
+        let missing: Vec<&String> = recorded.0.values().filter(|id| !seen.contains(id.as_str())).collect();
+        match delays.next() {
+            Some(delay) if !missing.is_empty() => {
+                tracing::debug!(region = %clouds.region, stack = name, missing = ?missing, "recorded objects not listed yet; looking again");
+                race(limit, stop, async {
+                    tokio::time::sleep(*delay).await;
+                    Ok(())
+                })
+                .await
+                .map_err(Failure::Observe)?;
+            }
+            _ => return Ok(inventory),
+        }
+    }
 }
 
 /// The objects an existing instance owns; an instance recorded before
@@ -114,7 +149,7 @@ pub async fn apply(
     let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
     let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, state);
     let kinds = clouds.kinds();
-    let inventory = match observe(clouds, &kinds, &desired.name, limit, stop).await {
+    let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
         Ok(i) => i,
         Err(f) => {
             partial(&mut state, &prior_ids);
@@ -173,7 +208,8 @@ pub async fn destroy(
     stop: &CancellationToken,
 ) -> Option<Failure> {
     let kinds = clouds.kinds();
-    let inventory = match observe(clouds, &kinds, &prior.name, limit, stop).await {
+    let recorded = blueprint::ids_of(prior);
+    let inventory = match observe(clouds, &kinds, &prior.name, &recorded, limit, stop).await {
         Ok(i) => i,
         Err(f) => return Some(f),
     };
@@ -295,7 +331,7 @@ pub async fn refresh(
     stop: &CancellationToken,
 ) -> Result<Refreshed, Failure> {
     let kinds = clouds.kinds();
-    let inventory = observe(clouds, &kinds, &prior.name, limit, stop).await?;
+    let inventory = observe(clouds, &kinds, &prior.name, &blueprint::ids_of(prior), limit, stop).await?;
     let owned = owned(&inventory, prior.stack_id.as_deref());
     if owned.is_empty() {
         return Ok(Refreshed::Gone);
@@ -324,7 +360,7 @@ pub async fn find(
     stop: &CancellationToken,
 ) -> Result<Option<Found>, Failure> {
     let kinds = clouds.kinds();
-    let inventory = observe(clouds, &kinds, name, limit, stop).await?;
+    let inventory = observe(clouds, &kinds, name, &Ids::default(), limit, stop).await?;
     let Some(stack_id) = inventory.identity() else {
         return Ok(None);
     };
@@ -349,4 +385,18 @@ pub fn settle(
     blueprint::fill(&plan.ids, &mut out);
     out.drift = Some(Vec::new());
     Ok(out)
+}
+
+/// The plan of creating `desired` from nothing, for the critical-path bound
+/// of benchmarks and tests.
+pub fn creation_plan(clouds: &Clouds, desired: &StackState) -> Result<Plan, String> {
+    plan(
+        &clouds.kinds(),
+        blueprint::desired(desired),
+        Vec::new(),
+        &Ids::default(),
+        &tagging(clouds, desired, "bench"),
+        &blueprint::anchor(),
+    )
+    .map_err(|e| e.to_string())
 }

@@ -242,8 +242,9 @@ impl Stacks {
         let (state, failure) =
             engine::apply(&clouds, prior, desired, self.polling, &limit, &ctx.stop).await;
         let state = match failure {
-            Some(Failure::Taken(t)) => {
-                d.push(failure_diagnostic(&desired.name, &clouds.region, op, Failure::Taken(t)));
+            // Nothing was created: a create leaves no state at all.
+            Some(f @ (Failure::Taken(_) | Failure::Observe(_) | Failure::Graph(_))) => {
+                d.push(failure_diagnostic(&desired.name, &clouds.region, op, f));
                 return (prior.cloned(), d);
             }
             Some(f) => {

@@ -1,0 +1,114 @@
+//! Helpers shared by the engine test files.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tfplugin::Context;
+use todo_provider::cloud::sim::SimCloud;
+use todo_provider::cloud::{KmsApi, NetworkApi};
+use todo_provider::reconcile::Polling;
+use todo_provider::stack::model::{NetworkState, StackState};
+use todo_provider::stack::plan::with_defaults;
+use todo_provider::stack::{CloudSource, Stacks};
+use tokio_util::sync::CancellationToken;
+
+/// The zones of every test stack.
+pub const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+/// A 3-zone stack named `name` with NAT layout `nat`, defaults filled in.
+pub fn desired(name: &str, nat: &str) -> StackState {
+    with_defaults(&StackState {
+        name: name.into(),
+        tags: Some(BTreeMap::from([("env".to_string(), "test".to_string())])),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zones: ZONES.iter().map(|z| z.to_string()).collect(),
+            nat_gateways: Some(nat.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+/// Stacks on `sim` with default tags `team = platform`, production polling.
+pub fn stacks(sim: &Arc<SimCloud>) -> Stacks {
+    stacks_tagged(sim, BTreeMap::from([("team".to_string(), "platform".to_string())]))
+}
+
+/// Stacks on `sim` with the given default tags.
+pub fn stacks_tagged(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Stacks {
+    let network: Arc<dyn NetworkApi> = sim.clone();
+    let kms: Arc<dyn KmsApi> = sim.clone();
+    Stacks::new(
+        CloudSource::Fixed {
+            network,
+            kms,
+            default_tags,
+            region: "us-east-1".into(),
+        },
+        Polling::default(),
+    )
+}
+
+/// A fresh context.
+pub fn ctx() -> Context {
+    Context {
+        stop: CancellationToken::new(),
+    }
+}
+
+/// Objects a 3-zone network with its key has, by kind, for a NAT mode.
+pub fn expected_counts(nat: &str) -> BTreeMap<&'static str, usize> {
+    let nats = match nat {
+        "one_per_az" => 3,
+        "single" => 1,
+        _ => 0,
+    };
+    let mut m = BTreeMap::from([
+        ("vpc", 1),
+        ("subnet", 6),
+        ("internet-gateway", 1),
+        ("elastic-ip", nats),
+        ("nat-gateway", nats),
+        ("route-table", 4),
+        ("security-group", 3),
+        ("kms-key", 1),
+    ]);
+    m.retain(|_, n| *n > 0);
+    m
+}
+
+/// Objects in the sim, by kind.
+pub fn counts(sim: &SimCloud) -> BTreeMap<&'static str, usize> {
+    let mut out: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (kind, _, _) in sim.inventory() {
+        *out.entry(kind).or_default() += 1;
+    }
+    out
+}
+
+/// Asserts the state records every object of a complete 3-zone stack.
+pub fn assert_complete(state: &StackState, nat: &str) {
+    let n = &state.network;
+    assert!(
+        n.vpc_id.is_some() && n.internet_gateway_id.is_some() && n.public_route_table_id.is_some(),
+        "{n:?}"
+    );
+    assert_eq!(n.public_subnet_ids.as_ref().map(|m| m.len()), Some(3));
+    assert_eq!(n.private_subnet_ids.as_ref().map(|m| m.len()), Some(3));
+    assert_eq!(n.private_route_table_ids.as_ref().map(|m| m.len()), Some(3));
+    assert_eq!(n.security_group_ids.as_ref().map(|m| m.len()), Some(3));
+    let nats = expected_counts(nat).get("nat-gateway").copied().unwrap_or(0);
+    assert_eq!(n.nat_gateway_ids.as_ref().map(|m| m.len()), Some(nats));
+    assert!(state.kms_key_arn.is_some(), "no key");
+    assert!(state.stack_id.is_some(), "no identity");
+    assert_eq!(state.region.as_deref(), Some("us-east-1"));
+}
+
+/// Applies and expects success.
+pub async fn apply_ok(s: &Stacks, prior: Option<&StackState>, want: &StackState) -> StackState {
+    let (state, d) = s.apply(&ctx(), prior, want).await;
+    assert!(!d.has_errors(), "{d:?}");
+    state.expect("a state")
+}
