@@ -593,58 +593,206 @@ terraform {
   }
 }
 "#;
-    let cases = [
+    let two_zones = r#"availability_zones = ["us-east-1a", "us-east-1b"]"#;
+    let network = |rest: &str| format!("  name = \"todo-val\"\n  network = {{ {rest} }}");
+    let good = |rest: &str| {
+        network(&format!(
+            r#"cidr_block = "10.0.0.0/16", {two_zones}{}{rest}"#,
+            if rest.is_empty() { "" } else { ", " }
+        ))
+    };
+    // (the resource's body, the summary, the full path the output names,
+    // how the line terraform quotes begins: the top-level attribute's, or a
+    // top-level map entry's). One case per check of validate.rs.
+    let cases: Vec<(String, &str, &str, &str)> = vec![
         (
-            r#"cidr_block = "10.0.0.0/33", availability_zones = ["us-east-1a", "us-east-1b"]"#,
+            network(&format!(r#"cidr_block = "10.0.0.0/33", {two_zones}"#)),
             "Invalid VPC CIDR",
             "network.cidr_block",
+            "network =",
         ),
         (
-            r#"cidr_block = "10.0.0.0/26", availability_zones = ["us-east-1a", "us-east-1b"]"#,
+            network(&format!(r#"cidr_block = "10.0.0.1/16", {two_zones}"#)),
+            "Invalid VPC CIDR",
+            "network.cidr_block",
+            "network =",
+        ),
+        (
+            network(&format!(r#"cidr_block = "10.0.0.0/26", {two_zones}"#)),
             "VPC CIDR prefix out of range",
             "network.cidr_block",
+            "network =",
         ),
         (
-            r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a"]"#,
+            network(r#"cidr_block = "10.0.0.0/16""#),
+            "No availability zones",
+            "network.availability_zones",
+            "network =",
+        ),
+        (
+            good("availability_zone_count = 2"),
+            "Conflicting availability zone settings",
+            "network.availability_zone_count",
+            "network =",
+        ),
+        (
+            network(r#"cidr_block = "10.0.0.0/16", availability_zone_count = 7"#),
+            "Invalid availability_zone_count",
+            "network.availability_zone_count",
+            "network =",
+        ),
+        (
+            network(
+                r#"cidr_block = "10.0.0.0/16", availability_zone_count = 2, private_subnet_cidrs = { "us-east-1a" = "10.0.0.0/20" }"#,
+            ),
+            "Explicit subnet CIDRs need named zones",
+            "network.private_subnet_cidrs",
+            "network =",
+        ),
+        (
+            network(r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a"]"#),
             "Wrong number of availability zones",
             "network.availability_zones",
+            "network =",
         ),
         (
-            r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1a"]"#,
+            network(r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "mars"]"#),
+            "Invalid availability zone",
+            "network.availability_zones[1]",
+            "network =",
+        ),
+        (
+            network(
+                r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1a"]"#,
+            ),
             "Duplicate availability zone",
             "network.availability_zones[1]",
+            "network =",
         ),
         (
-            r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1b"], nat_gateways = "two""#,
+            good(r#"nat_gateways = "two""#),
             "Invalid nat_gateways",
             "network.nat_gateways",
+            "network =",
+        ),
+        // A zone listed twice still misses one entry: reported once.
+        (
+            network(
+                r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1b", "us-east-1a"], public_subnet_cidrs = { "us-east-1b" = "10.0.144.0/20" }"#,
+            ),
+            "Missing subnet CIDR",
+            "network.public_subnet_cidrs",
+            "network =",
         ),
         (
-            r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1b"], public_subnet_cidrs = { "us-east-1a" = "10.1.0.0/20", "us-east-1b" = "10.0.144.0/20" }"#,
+            good(
+                r#"public_subnet_cidrs = { "us-east-1a" = "10.0.128.0/20", "us-east-1b" = "10.0.144.0/20", "us-east-1c" = "10.0.160.0/20" }"#,
+            ),
+            "Subnet CIDR for an unknown zone",
+            "network.public_subnet_cidrs[\"us-east-1c\"]",
+            "network =",
+        ),
+        (
+            good(
+                r#"public_subnet_cidrs = { "us-east-1a" = "10.1.0.0/20", "us-east-1b" = "10.0.144.0/20" }"#,
+            ),
             "Subnet CIDR outside the VPC",
             "network.public_subnet_cidrs[\"us-east-1a\"]",
+            "network =",
+        ),
+        (
+            good(
+                r#"private_subnet_cidrs = { "us-east-1a" = "10.0.0.0/20", "us-east-1b" = "10.0.16.1/20" }"#,
+            ),
+            "Invalid subnet CIDR",
+            "network.private_subnet_cidrs[\"us-east-1b\"]",
+            "network =",
+        ),
+        (
+            network(
+                r#"cidr_block = "10.0.0.0/16", availability_zones = ["us-east-1a", "us-east-1z"]"#,
+            ),
+            "No default subnet CIDR",
+            "network.availability_zones[1]",
+            "network =",
+        ),
+        (
+            good(
+                r#"public_subnet_cidrs = { "us-east-1a" = "10.0.0.0/24", "us-east-1b" = "10.0.200.0/24" }"#,
+            ),
+            "Overlapping subnet CIDRs",
+            "network.public_subnet_cidrs[\"us-east-1a\"]",
+            "network =",
+        ),
+        (
+            format!("{}\n  timeouts = {{ create = \"soon\" }}", good("")),
+            "Invalid timeout",
+            "timeouts.create",
+            "timeouts =",
+        ),
+        (
+            format!("{}\n  timeouts = {{ delete = \"0s\" }}", good("")),
+            "Invalid timeout",
+            "timeouts.delete",
+            "timeouts =",
+        ),
+        (
+            good("").replace("todo-val", "Bad_Name"),
+            "Invalid stack name",
+            "name",
+            "name =",
+        ),
+        (
+            format!(
+                "{}\n  tags = {{ env = \"acc\", \"aws:team\" = \"x\" }}",
+                good("")
+            ),
+            "Invalid tag",
+            "tags[\"aws:team\"]",
+            "tags =",
+        ),
+        (
+            format!(
+                "{}\n  tags = {{\n    env          = \"acc\"\n    \"todo:stack\" = \"x\"\n  }}",
+                good("")
+            ),
+            "Reserved tag key",
+            "tags[\"todo:stack\"]",
+            "\"todo:stack\" =",
         ),
     ];
-    for (network, summary, _path) in cases {
-        let ws = Workspace::new(&format!(
-            "{emulator_free}\nresource \"todo_cloud_stack\" \"x\" {{\n  name = \"todo-val\"\n  network = {{ {network} }}\n}}\n"
-        ));
+    for (body, summary, path, quoted) in &cases {
+        let config =
+            format!("{emulator_free}\nresource \"todo_cloud_stack\" \"x\" {{\n{body}\n}}\n");
+        let ws = Workspace::new(&config);
         let out = ws.run(&["validate", "-no-color"]);
-        assert_ne!(out.code, 0, "{network}: accepted");
+        let text = out.all();
+        assert_ne!(out.code, 0, "{body}: accepted");
+        assert_eq!(
+            text.matches(&format!("Error: {summary}\n")).count(),
+            1,
+            "{body}: expected {summary:?} once:\n{text}"
+        );
+        // The full path opens the detail. Terraform wraps details at spaces
+        // only, and a path has none.
         assert!(
-            out.all().contains(summary),
-            "{network}: expected {summary:?}:\n{}",
-            out.all()
+            text.contains(&format!("\n{path}: ")),
+            "{body}: the output does not name {path}:\n{text}"
+        );
+        // Terraform resolved the diagnostic's attribute path: it quotes the
+        // attribute's line, not the resource's first line.
+        let line = config
+            .lines()
+            .position(|l| l.trim_start().starts_with(quoted))
+            .expect("the quoted line is in the configuration")
+            + 1;
+        assert!(
+            text.contains(&format!(
+                "on main.tf line {line}, in resource \"todo_cloud_stack\" \"x\":"
+            )),
+            "{body}: terraform does not point at line {line} ({quoted} ...):\n{text}"
         );
     }
-    let ws = Workspace::new(&format!(
-        "{emulator_free}\nresource \"todo_cloud_stack\" \"x\" {{\n  name = \"Bad_Name\"\n  timeouts = {{ create = \"soon\" }}\n  network = {{ cidr_block = \"10.0.0.0/16\", availability_zones = [\"us-east-1a\", \"us-east-1b\"] }}\n}}\n"
-    ));
-    let text = ws.run(&["validate", "-no-color"]).all();
-    assert!(
-        text.contains("Invalid stack name") && text.contains("Invalid timeout"),
-        "{text}"
-    );
 }
 
 #[test]
