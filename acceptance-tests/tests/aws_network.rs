@@ -4,11 +4,73 @@
 //! refusals map to our error kinds.
 
 use acceptance_tests::Emulator;
+use todo_provider::cloud::aws::AwsClients;
 use todo_provider::cloud::aws::network::AwsNetwork;
 use todo_provider::cloud::{
-    CloudError, NatState, NetworkApi, NetworkSnapshot, Route, RouteTarget, Rule, RulePeer,
-    TAG_COMPONENT, TAG_STACK, Tags,
+    CloudError, ElasticIp, InternetGateway, NatGateway, NatState, NetworkApi, Route, RouteTable,
+    RouteTarget, Rule, RulePeer, SecurityGroup, Subnet, TAG_COMPONENT, TAG_STACK, Tags, Vpc,
 };
+
+/// Every network object of one stack, as the seven list calls return them.
+#[derive(Debug, Default, PartialEq)]
+struct NetworkSnapshot {
+    vpcs: Vec<Vpc>,
+    subnets: Vec<Subnet>,
+    internet_gateways: Vec<InternetGateway>,
+    elastic_ips: Vec<ElasticIp>,
+    nat_gateways: Vec<NatGateway>,
+    route_tables: Vec<RouteTable>,
+    security_groups: Vec<SecurityGroup>,
+}
+
+/// The EC2 calls, with the requests they send counted at the HTTP level.
+struct Counted {
+    clients: AwsClients,
+    net: AwsNetwork,
+}
+
+impl std::ops::Deref for Counted {
+    type Target = AwsNetwork;
+    fn deref(&self) -> &AwsNetwork {
+        &self.net
+    }
+}
+
+impl Counted {
+    fn calls(&self) -> u64 {
+        self.clients.calls.get()
+    }
+
+    async fn observe_network(&self, stack: &str) -> Result<NetworkSnapshot, CloudError> {
+        let n = &self.net;
+        let (
+            vpcs,
+            subnets,
+            internet_gateways,
+            elastic_ips,
+            nat_gateways,
+            route_tables,
+            security_groups,
+        ) = futures::try_join!(
+            n.list_vpcs(stack),
+            n.list_subnets(stack),
+            n.list_internet_gateways(stack),
+            n.list_elastic_ips(stack),
+            n.list_nat_gateways(stack),
+            n.list_route_tables(stack),
+            n.list_security_groups(stack),
+        )?;
+        Ok(NetworkSnapshot {
+            vpcs,
+            subnets,
+            internet_gateways,
+            elastic_ips,
+            nat_gateways,
+            route_tables,
+            security_groups,
+        })
+    }
+}
 
 /// describe_vpcs, _subnets, _internet_gateways, _addresses, _nat_gateways,
 /// _route_tables, _security_groups.
@@ -16,9 +78,12 @@ const KINDS: u64 = 7;
 /// describe_vpc_attribute for DNS hostnames and DNS support, per VPC.
 const DNS_CALLS_PER_VPC: u64 = 2;
 
-async fn network(emulator: &Emulator) -> AwsNetwork {
-    let sdk = emulator.sdk_config().await;
-    AwsNetwork::new(aws_sdk_ec2::Client::new(&sdk))
+async fn network(emulator: &Emulator) -> Counted {
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    Counted {
+        net: clients.network(),
+        clients,
+    }
 }
 
 fn tags(stack: &str, component: &str) -> Tags {
@@ -78,7 +143,7 @@ struct Built {
 }
 
 /// Creates a full network for `stack` in `10.<octet>.0.0/16` through the trait.
-async fn build(net: &AwsNetwork, stack: &str, octet: u8) -> Built {
+async fn build(net: &Counted, stack: &str, octet: u8) -> Built {
     let zones = net.availability_zones().await.expect("availability zones");
     let zone = zones.first().expect("at least one zone").clone();
     let vpc = net
@@ -202,7 +267,7 @@ async fn build(net: &AwsNetwork, stack: &str, octet: u8) -> Built {
 
 /// Observes `stack`, asserting the call count: one per kind plus the DNS
 /// attribute reads of each VPC found.
-async fn observe(net: &AwsNetwork, stack: &str) -> NetworkSnapshot {
+async fn observe(net: &Counted, stack: &str) -> NetworkSnapshot {
     let before = net.calls();
     let snap = net.observe_network(stack).await.expect("observe network");
     let vpcs = snap.vpcs.len() as u64;
@@ -468,7 +533,7 @@ async fn in_use_objects_refuse_deletion_and_leftover_interfaces_are_swept() {
     let emulator = Emulator::start();
     let sdk = emulator.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
-    let net = AwsNetwork::new(ec2.clone());
+    let net = network(&emulator).await;
 
     let zones = net.availability_zones().await.expect("availability zones");
     assert!(!zones.is_empty());
@@ -514,11 +579,14 @@ async fn in_use_objects_refuse_deletion_and_leftover_interfaces_are_swept() {
         .to_string();
     let before = net.calls();
     let left = net
-        .leftover_interfaces(&vpc.id)
+        .subnet_interfaces(&subnet.id)
         .await
-        .expect("leftover interfaces");
+        .expect("interfaces of the subnet");
     assert_eq!(net.calls() - before, 1);
-    assert_eq!(left, vec![(eni_id.clone(), "ELB app/k8s-todo".to_string())]);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].id, eni_id);
+    assert_eq!(left[0].description, "ELB app/k8s-todo");
+    assert!(!left[0].in_use, "a new interface is available: {left:?}");
     net.delete_interface(&eni_id)
         .await
         .expect("delete interface");
@@ -528,7 +596,7 @@ async fn in_use_objects_refuse_deletion_and_leftover_interfaces_are_swept() {
             .is_err_and(|e| e.is_not_found())
     );
     assert_eq!(
-        net.leftover_interfaces(&vpc.id).await.expect("leftovers"),
+        net.subnet_interfaces(&subnet.id).await.expect("interfaces"),
         vec![]
     );
 

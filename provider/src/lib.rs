@@ -4,8 +4,8 @@
 pub mod cloud;
 pub mod docs;
 pub mod identity;
-pub mod provider;
 pub mod kinds;
+pub mod provider;
 pub mod reconcile;
 pub mod stack;
 

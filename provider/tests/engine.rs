@@ -30,7 +30,11 @@ async fn create_for_each_nat_mode_then_apply_again_is_a_no_op() {
         for (_, obj, tags) in sim.inventory() {
             let tag = |k: &str| tags.get(k).map(String::as_str);
             assert_eq!(tag(TAG_STACK), Some("todo-test"), "{obj} untagged");
-            assert_eq!(tag(TAG_STACK_ID), Some(id.as_str()), "{obj} lacks the identity");
+            assert_eq!(
+                tag(TAG_STACK_ID),
+                Some(id.as_str()),
+                "{obj} lacks the identity"
+            );
             assert_eq!(tag("team"), Some("platform"), "{obj} lacks default tags");
             assert_eq!(tag("env"), Some("test"), "{obj} lacks stack tags");
         }
@@ -44,7 +48,11 @@ async fn create_for_each_nat_mode_then_apply_again_is_a_no_op() {
         let before = sim.mutations();
         let again = apply_ok(&s, Some(&state), &want).await;
         assert_eq!(again, state);
-        assert_eq!(sim.mutations(), before, "{nat}: second apply mutated the cloud");
+        assert_eq!(
+            sim.mutations(),
+            before,
+            "{nat}: second apply mutated the cloud"
+        );
         // Refresh is one observe: one list call per object kind.
         let calls = sim.calls();
         let refreshed = s.read(&ctx(), &state).await.unwrap().unwrap();
@@ -53,7 +61,11 @@ async fn create_for_each_nat_mode_then_apply_again_is_a_no_op() {
         // Destroy leaves nothing but the key, pending deletion.
         let d = s.destroy(&ctx(), &state).await;
         assert!(!d.has_errors(), "{d:?}");
-        assert!(sim.inventory().is_empty(), "{nat}: left {:?}", sim.inventory());
+        assert!(
+            sim.inventory().is_empty(),
+            "{nat}: left {:?}",
+            sim.inventory()
+        );
         assert!(sim.keys().iter().all(|k| k.aliases.is_empty()));
         assert_eq!(s.read(&ctx(), &state).await.unwrap(), None);
     }
@@ -102,27 +114,45 @@ async fn fail_each_call(update: bool) {
         let (partial, d) = s.apply(&ctx(), prior.as_ref(), target).await;
         assert!(d.has_errors(), "call {k}: the failure was not reported");
         let text = format!("{d:?}");
-        assert!(text.contains(&format!("injected at call {k}")), "call {k}: {text}");
+        assert!(
+            text.contains(&format!("injected at call {k}")),
+            "call {k}: {text}"
+        );
         if text.contains("reading its objects failed") {
             // Observe failed: nothing changed, and a create leaves no state.
             assert!(text.contains("Nothing was changed"), "call {k}: {text}");
             assert_eq!(partial, prior, "call {k}");
         } else if !update {
-            assert!(text.contains("terraform untaint"), "call {k}: no guidance: {text}");
+            assert!(
+                text.contains("terraform untaint"),
+                "call {k}: no guidance: {text}"
+            );
         }
         // untaint + apply (or apply again): converges from the partial state.
         let state = apply_ok(&s, partial.as_ref(), target).await;
         let nat = if update { "single" } else { "one_per_az" };
         assert_complete(&state, nat);
-        assert_eq!(counts(&sim), expected_counts(nat), "call {k}: twins or leftovers");
+        assert_eq!(
+            counts(&sim),
+            expected_counts(nat),
+            "call {k}: twins or leftovers"
+        );
         for (_, obj, tags) in sim.inventory() {
             if update {
-                assert_eq!(tags.get("env").map(String::as_str), Some("prod"), "call {k}: {obj}");
+                assert_eq!(
+                    tags.get("env").map(String::as_str),
+                    Some("prod"),
+                    "call {k}: {obj}"
+                );
             }
         }
         let d = s.destroy(&ctx(), &state).await;
         assert!(!d.has_errors(), "call {k}: {d:?}");
-        assert!(sim.inventory().is_empty(), "call {k}: destroy left {:?}", sim.inventory());
+        assert!(
+            sim.inventory().is_empty(),
+            "call {k}: destroy left {:?}",
+            sim.inventory()
+        );
     }
 }
 
@@ -166,7 +196,11 @@ async fn a_crash_after_any_mutation_of_a_create_is_adopted_without_twins() {
             state.unwrap()
         };
         assert_complete(&state, "one_per_az");
-        assert_eq!(counts(&sim), expected_counts("one_per_az"), "crash after mutation {k}: twins");
+        assert_eq!(
+            counts(&sim),
+            expected_counts("one_per_az"),
+            "crash after mutation {k}: twins"
+        );
     }
     assert!(
         crashed_mid_way + 5 >= mutations,
@@ -178,7 +212,12 @@ async fn a_crash_after_any_mutation_of_a_create_is_adopted_without_twins() {
 async fn a_crash_after_any_mutation_of_an_update_converges_on_the_next_apply() {
     let want = desired("todo-test", "one_per_az");
     let mut changed = desired("todo-test", "single");
-    changed.network.public_subnet_cidrs.as_mut().unwrap().insert("us-east-1a".into(), "10.0.112.0/20".into());
+    changed
+        .network
+        .public_subnet_cidrs
+        .as_mut()
+        .unwrap()
+        .insert("us-east-1a".into(), "10.0.112.0/20".into());
     changed.tags = Some([("env".to_string(), "prod".to_string())].into());
     let clean = Arc::new(SimCloud::new(LatencyModel::aws_like()));
     let s = stacks(&clean);
@@ -200,7 +239,11 @@ async fn a_crash_after_any_mutation_of_an_update_converges_on_the_next_apply() {
         // No state was saved: the next apply starts from the old state.
         let state = apply_ok(&s, Some(&prior), &changed).await;
         assert_complete(&state, "single");
-        assert_eq!(counts(&sim), expected_counts("single"), "crash after update mutation {k}");
+        assert_eq!(
+            counts(&sim),
+            expected_counts("single"),
+            "crash after update mutation {k}"
+        );
     }
 }
 
@@ -216,24 +259,47 @@ async fn drift_is_read_planned_and_repaired() {
     sim.delete_route_out_of_band(&table, "0.0.0.0/0");
     let refreshed = s.read(&ctx(), &state).await.unwrap().unwrap();
     assert!(
-        !refreshed.network.private_subnet_ids.as_ref().unwrap().contains_key("us-east-1b"),
+        !refreshed
+            .network
+            .private_subnet_ids
+            .as_ref()
+            .unwrap()
+            .contains_key("us-east-1b"),
         "a deleted subnet loses its id"
     );
     // The route table is still there: its id stays, the drift says why.
     assert_eq!(
-        refreshed.network.private_route_table_ids.as_ref().unwrap().get("us-east-1c"),
+        refreshed
+            .network
+            .private_route_table_ids
+            .as_ref()
+            .unwrap()
+            .get("us-east-1c"),
         Some(&table)
     );
     let drift = refreshed.drift.clone().unwrap();
-    assert!(drift.iter().any(|l| l.contains(&table) && l.contains("0.0.0.0/0")), "{drift:?}");
-    assert!(drift.iter().any(|l| l.contains("private-us-east-1b") && l.contains("missing")), "{drift:?}");
+    assert!(
+        drift
+            .iter()
+            .any(|l| l.contains(&table) && l.contains("0.0.0.0/0")),
+        "{drift:?}"
+    );
+    assert!(
+        drift
+            .iter()
+            .any(|l| l.contains("private-us-east-1b") && l.contains("missing")),
+        "{drift:?}"
+    );
     // Only the lost subnet's id is unknown in the plan.
     let planned = plan_stack(Some(&refreshed), &want, Some("us-east-1"));
     assert_eq!(planned.unknown.len(), 1, "{:?}", planned.unknown);
     assert_eq!(planned.state.drift, Some(Vec::new()));
     let repaired = apply_ok(&s, Some(&refreshed), &want).await;
     assert_complete(&repaired, "single");
-    assert_ne!(repaired.network.private_subnet_ids.as_ref().unwrap()["us-east-1b"], subnet);
+    assert_ne!(
+        repaired.network.private_subnet_ids.as_ref().unwrap()["us-east-1b"],
+        subnet
+    );
     assert_eq!(
         repaired.network.private_route_table_ids.as_ref().unwrap()["us-east-1c"],
         table,
@@ -272,7 +338,11 @@ async fn import_rebuilds_the_state() {
     let mut want = desired("todo-test", "one_per_az");
     // Zones listed out of alphabetical order, and timeouts set: import
     // reproduces both from what the stack recorded.
-    want.network.availability_zones = vec!["us-east-1c".into(), "us-east-1a".into(), "us-east-1b".into()];
+    want.network.availability_zones = vec![
+        "us-east-1c".into(),
+        "us-east-1a".into(),
+        "us-east-1b".into(),
+    ];
     want.timeouts = Some(Timeouts {
         create: Some("2h".into()),
         ..Default::default()
@@ -285,7 +355,10 @@ async fn import_rebuilds_the_state() {
     assert_eq!(imported.stack_id, state.stack_id);
     assert_eq!(imported.kms_key_arn, state.kms_key_arn);
     let planned = plan_stack(Some(&imported), &want, Some("us-east-1"));
-    assert_eq!(planned.state, imported, "the plan after import changes nothing");
+    assert_eq!(
+        planned.state, imported,
+        "the plan after import changes nothing"
+    );
     assert!(s.import(&ctx(), "todo-nothing").await.is_err());
 }
 
@@ -303,10 +376,17 @@ async fn a_short_timeout_stops_while_nat_gateways_are_pending_and_the_next_apply
     let elapsed = start.elapsed();
     assert!(d.has_errors());
     let text = format!("{d:?}");
-    assert!(text.contains("NAT gateway") && text.contains("timeouts.create = \\\"60s\\\""), "{text}");
+    assert!(
+        text.contains("NAT gateway") && text.contains("timeouts.create = \\\"60s\\\""),
+        "{text}"
+    );
     assert!(elapsed <= Duration::from_secs(60), "{elapsed:?}");
     let partial = partial.unwrap();
-    assert_eq!(partial.network.nat_gateway_ids.as_ref().map(|m| m.len()), Some(3), "NAT ids recorded");
+    assert_eq!(
+        partial.network.nat_gateway_ids.as_ref().map(|m| m.len()),
+        Some(3),
+        "NAT ids recorded"
+    );
     want.timeouts = None;
     let state = apply_ok(&s, Some(&partial), &want).await;
     assert_eq!(
@@ -331,7 +411,10 @@ async fn stop_provider_interrupts_an_apply_and_says_how_to_continue() {
     let (partial, d) = s.apply(&ctx, None, &want).await;
     assert!(start.elapsed() < Duration::from_secs(31));
     let text = format!("{d:?}");
-    assert!(text.contains("was interrupted") && text.contains("terraform untaint"), "{text}");
+    assert!(
+        text.contains("was interrupted") && text.contains("terraform untaint"),
+        "{text}"
+    );
     assert!(!text.contains("fix the cause"), "{text}");
     let state = apply_ok(&s, partial.as_ref(), &want).await;
     assert_complete(&state, "one_per_az");
@@ -375,8 +458,12 @@ async fn apply_time_approaches_the_critical_path() {
                 ("vpc", _) => m("set_vpc_dns"),
                 ("igw", _) => m("attach_internet_gateway"),
                 ("subnet", n) if n.starts_with("public") => m("set_subnet_public_ip"),
-                ("rt", "public") => m("create_route") + m("subnet_association") * 3 + m("associate_route_table") * 3,
-                ("rt", _) => m("create_route") + m("subnet_association") + m("associate_route_table"),
+                ("rt", "public") => {
+                    m("create_route") + m("subnet_association") * 3 + m("associate_route_table") * 3
+                }
+                ("rt", _) => {
+                    m("create_route") + m("subnet_association") + m("associate_route_table")
+                }
                 ("sg", "nodes") => m("authorize_rule") * 3,
                 ("sg", _) => m("authorize_rule"),
                 ("kms", _) => m("enable_rotation") + m("create_alias"),
@@ -386,11 +473,20 @@ async fn apply_time_approaches_the_critical_path() {
             Op::Delete(..) => Duration::ZERO,
         }
     };
-    let observe = ["list_vpcs", "list_subnets", "list_internet_gateways", "list_elastic_ips", "list_nat_gateways", "list_route_tables", "list_security_groups", "list_keys"]
-        .iter()
-        .map(|op| m(op))
-        .max()
-        .unwrap_or_default();
+    let observe = [
+        "list_vpcs",
+        "list_subnets",
+        "list_internet_gateways",
+        "list_elastic_ips",
+        "list_nat_gateways",
+        "list_route_tables",
+        "list_security_groups",
+        "list_keys",
+    ]
+    .iter()
+    .map(|op| m(op))
+    .max()
+    .unwrap_or_default();
     let bound = observe + critical_path(&plan.steps, cost);
     let ratio = elapsed.as_secs_f64() / bound.as_secs_f64();
     println!(
@@ -399,7 +495,10 @@ async fn apply_time_approaches_the_critical_path() {
     );
     println!("calls by operation: {:?}", sim.calls_by_op());
     assert_complete(&state, "one_per_az");
-    assert!((1.0..=1.05).contains(&ratio), "apply took {elapsed:?}, critical path {bound:?}");
+    assert!(
+        (1.0..=1.05).contains(&ratio),
+        "apply took {elapsed:?}, critical path {bound:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -439,8 +538,18 @@ async fn a_zone_count_is_resolved_at_plan_and_kept() {
         )
         .await;
     assert!(!plan.diagnostics.has_errors(), "{:?}", plan.diagnostics);
-    let zones = plan.planned_state.get("network").get("availability_zones").clone();
-    assert_eq!(zones, Value::List(vec![Value::string("us-east-1a"), Value::string("us-east-1b")]));
+    let zones = plan
+        .planned_state
+        .get("network")
+        .get("availability_zones")
+        .clone();
+    assert_eq!(
+        zones,
+        Value::List(vec![
+            Value::string("us-east-1a"),
+            Value::string("us-east-1b")
+        ])
+    );
     let applied = resource
         .apply(
             &ctx(),
@@ -452,10 +561,20 @@ async fn a_zone_count_is_resolved_at_plan_and_kept() {
             },
         )
         .await;
-    assert!(!applied.diagnostics.has_errors(), "{:?}", applied.diagnostics);
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
     let state: StackState = tfplugin::from_value(&applied.new_state).unwrap();
-    assert_eq!(state.network.availability_zones, vec!["us-east-1a", "us-east-1b"]);
-    assert_eq!(state.network.public_subnet_ids.as_ref().map(|m| m.len()), Some(2));
+    assert_eq!(
+        state.network.availability_zones,
+        vec!["us-east-1a", "us-east-1b"]
+    );
+    assert_eq!(
+        state.network.public_subnet_ids.as_ref().map(|m| m.len()),
+        Some(2)
+    );
     // The next plan keeps the zones (no AWS call needed) and changes nothing.
     let calls = sim.calls();
     let again = resource
@@ -479,5 +598,8 @@ async fn a_zone_count_is_resolved_at_plan_and_kept() {
     cfg.network.availability_zones = vec!["us-east-1a".into(), "us-east-1b".into()];
     let both = to_value(&cfg, &ty).unwrap();
     let d = resource.validate(&both).await;
-    assert!(d.iter().any(|x| x.summary.contains("availability zone")), "{d:?}");
+    assert!(
+        d.iter().any(|x| x.summary.contains("availability zone")),
+        "{d:?}"
+    );
 }

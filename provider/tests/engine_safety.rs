@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use common::*;
 use todo_provider::cloud::sim::{Fault, LatencyModel, SimCloud};
-use todo_provider::cloud::{CloudError, NetworkApi, RouteTarget, Rule, RulePeer, TAG_COMPONENT, TAG_STACK};
+use todo_provider::cloud::{
+    CloudError, NetworkApi, RouteTarget, Rule, RulePeer, TAG_COMPONENT, TAG_STACK,
+};
 use todo_provider::reconcile::TAG_STACK_ID;
 use todo_provider::stack::model::Timeouts;
 use todo_provider::stack::plan::plan_stack;
@@ -30,7 +32,10 @@ async fn a_second_instance_of_a_name_is_refused_and_the_first_is_untouched() {
     let (second, d) = s.apply(&ctx(), None, &want).await;
     let text = format!("{d:?}");
     assert!(d.has_errors());
-    assert!(text.contains("already exists") && text.contains("terraform import"), "{text}");
+    assert!(
+        text.contains("already exists") && text.contains("terraform import"),
+        "{text}"
+    );
     assert!(text.contains(first.stack_id.as_deref().unwrap()), "{text}");
     assert!(second.is_none(), "no state for the refused create");
     assert_eq!(sim.mutations(), mutations, "the refused create changed AWS");
@@ -55,7 +60,11 @@ async fn destroy_deletes_only_the_instances_own_objects() {
     let d = s.destroy(&ctx(), &first).await;
     assert!(!d.has_errors(), "{d:?}");
     let left: Vec<String> = sim.inventory().into_iter().map(|(_, id, _)| id).collect();
-    assert_eq!(left, vec![stranger.id], "destroy touched another instance's VPC");
+    assert_eq!(
+        left,
+        vec![stranger.id],
+        "destroy touched another instance's VPC"
+    );
 }
 
 /// Defect 1 (decided behaviour): two creates of one name at the same
@@ -68,9 +77,20 @@ async fn concurrent_creates_of_one_name_let_exactly_one_win() {
     let want = desired("todo-race", "none");
     let (ca, cb) = (ctx(), ctx());
     let ((sa, da), (sb, db)) = tokio::join!(a.apply(&ca, None, &want), b.apply(&cb, None, &want));
-    assert_ne!(da.has_errors(), db.has_errors(), "exactly one wins: {da:?} {db:?}");
-    let (winner, loser, lost) = if da.has_errors() { (sb, sa, da) } else { (sa, sb, db) };
-    assert!(format!("{lost:?}").contains("alias/todo/todo-race"), "{lost:?}");
+    assert_ne!(
+        da.has_errors(),
+        db.has_errors(),
+        "exactly one wins: {da:?} {db:?}"
+    );
+    let (winner, loser, lost) = if da.has_errors() {
+        (sb, sa, da)
+    } else {
+        (sa, sb, db)
+    };
+    assert!(
+        format!("{lost:?}").contains("alias/todo/todo-race"),
+        "{lost:?}"
+    );
     let (winner, loser) = (winner.unwrap(), loser.unwrap());
     let d = b.destroy(&ctx(), &loser).await;
     assert!(!d.has_errors(), "{d:?}");
@@ -87,12 +107,25 @@ async fn tags_and_default_tags_converge_on_every_object() {
     let want = desired("todo-tags", "single");
     let state = apply_ok(&stacks(&sim), None, &want).await;
     let mut changed = want.clone();
-    changed.tags = Some([("env".to_string(), "prod".to_string()), ("cost".to_string(), "42".to_string())].into());
+    changed.tags = Some(
+        [
+            ("env".to_string(), "prod".to_string()),
+            ("cost".to_string(), "42".to_string()),
+        ]
+        .into(),
+    );
     let s2 = stacks_tagged(&sim, [("team".to_string(), "payments".to_string())].into());
     let planned = plan_stack(Some(&state), &changed, Some("us-east-1"));
-    assert!(planned.unknown.is_empty(), "a tag change makes ids unknown: {:?}", planned.unknown);
+    assert!(
+        planned.unknown.is_empty(),
+        "a tag change makes ids unknown: {:?}",
+        planned.unknown
+    );
     let after = apply_ok(&s2, Some(&state), &changed).await;
-    assert_eq!(after.network, state.network, "a tag change replaced something");
+    assert_eq!(
+        after.network, state.network,
+        "a tag change replaced something"
+    );
     let objects = sim.inventory();
     assert_eq!(objects.len(), 18);
     for (_, id, tags) in &objects {
@@ -105,9 +138,18 @@ async fn tags_and_default_tags_converge_on_every_object() {
     sim.tag_out_of_band(&subnet, "env", "dev");
     let refreshed = s2.read(&ctx(), &after).await.unwrap().unwrap();
     let drift = refreshed.drift.clone().unwrap();
-    assert!(drift.iter().any(|l| l.contains(&subnet) && l.contains("env")), "{drift:?}");
+    assert!(
+        drift
+            .iter()
+            .any(|l| l.contains(&subnet) && l.contains("env")),
+        "{drift:?}"
+    );
     apply_ok(&s2, Some(&refreshed), &changed).await;
-    let fixed = sim.inventory().into_iter().find(|(_, id, _)| *id == subnet).unwrap();
+    let fixed = sim
+        .inventory()
+        .into_iter()
+        .find(|(_, id, _)| *id == subnet)
+        .unwrap();
     assert_eq!(fixed.2.get("env").map(String::as_str), Some("prod"));
 }
 
@@ -118,7 +160,13 @@ async fn a_nat_mode_change_never_cuts_private_egress() {
     let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
     let s = stacks(&sim);
     let state = apply_ok(&s, None, &desired("todo-nat", "one_per_az")).await;
-    let tables: Vec<String> = state.network.private_route_table_ids.clone().unwrap().into_values().collect();
+    let tables: Vec<String> = state
+        .network
+        .private_route_table_ids
+        .clone()
+        .unwrap()
+        .into_values()
+        .collect();
     let start = sim.route_log().len();
     let after = apply_ok(&s, Some(&state), &desired("todo-nat", "single")).await;
     let log = sim.route_log();
@@ -148,24 +196,61 @@ async fn a_public_subnet_cidr_change_with_nat_per_zone_applies_without_an_egress
     let want = desired("todo-cidr", "one_per_az");
     let state = apply_ok(&s, None, &want).await;
     let mut changed = want.clone();
-    changed.network.public_subnet_cidrs.as_mut().unwrap().insert("us-east-1a".into(), "10.0.112.0/20".into());
+    changed
+        .network
+        .public_subnet_cidrs
+        .as_mut()
+        .unwrap()
+        .insert("us-east-1a".into(), "10.0.112.0/20".into());
     let planned = plan_stack(Some(&state), &changed, Some("us-east-1"));
-    assert!(planned.replaced.iter().any(|r| r.contains("new Elastic IP")), "{:?}", planned.replaced);
+    assert!(
+        planned
+            .replaced
+            .iter()
+            .any(|r| r.contains("new Elastic IP")),
+        "{:?}",
+        planned.replaced
+    );
     let start = sim.route_log().len();
     let after = apply_ok(&s, Some(&state), &changed).await;
     for event in &sim.route_log()[start..] {
-        if Some(&event.route_table_id) == state.network.private_route_table_ids.as_ref().unwrap().get("us-east-1a") {
-            assert!(matches!(event.target, Some(RouteTarget::NatGateway(_))), "egress cut: {event:?}");
+        if Some(&event.route_table_id)
+            == state
+                .network
+                .private_route_table_ids
+                .as_ref()
+                .unwrap()
+                .get("us-east-1a")
+        {
+            assert!(
+                matches!(event.target, Some(RouteTarget::NatGateway(_))),
+                "egress cut: {event:?}"
+            );
         }
     }
-    let (old, new) = (&state.network.nat_gateway_ids.as_ref().unwrap()["us-east-1a"], &after.network.nat_gateway_ids.as_ref().unwrap()["us-east-1a"]);
+    let (old, new) = (
+        &state.network.nat_gateway_ids.as_ref().unwrap()["us-east-1a"],
+        &after.network.nat_gateway_ids.as_ref().unwrap()["us-east-1a"],
+    );
     assert_ne!(old, new);
     assert_eq!(counts(&sim), expected_counts("one_per_az"));
     // An overlapping new range cannot be created first: refused at plan.
     let mut overlapping = changed.clone();
-    overlapping.network.public_subnet_cidrs.as_mut().unwrap().insert("us-east-1a".into(), "10.0.112.0/21".into());
+    overlapping
+        .network
+        .public_subnet_cidrs
+        .as_mut()
+        .unwrap()
+        .insert("us-east-1a".into(), "10.0.112.0/21".into());
     let planned = plan_stack(Some(&after), &overlapping, Some("us-east-1"));
-    assert!(planned.errors.iter().any(|e| e.contains("network.public_subnet_cidrs[\"us-east-1a\"]")), "{:?}", planned.errors);
+    assert!(
+        planned
+            .errors
+            .iter()
+            .any(|e| e.contains("network.public_subnet_cidrs[\"us-east-1a\"]")),
+        "{:?}",
+        planned.errors
+    );
 }
 
 /// Defect 3: a failure while removing objects stops nothing independent:
@@ -179,7 +264,10 @@ async fn a_failed_delete_does_not_stop_the_independent_changes() {
         op: Some("delete_nat_gateway"),
         after: 0,
         times: 1,
-        error: CloudError::Service { code: "InternalError".into(), message: "boom".into() },
+        error: CloudError::Service {
+            code: "InternalError".into(),
+            message: "boom".into(),
+        },
     });
     let mut changed = desired("todo-prune", "single");
     changed.tags = Some([("env".to_string(), "prod".to_string())].into());
@@ -188,7 +276,10 @@ async fn a_failed_delete_does_not_stop_the_independent_changes() {
     // Routes moved and tags converged although a delete failed.
     let partial = partial.unwrap();
     for (_, id, tags) in sim.inventory() {
-        if tags.get(TAG_COMPONENT).is_some_and(|c| c.starts_with("rt-private")) {
+        if tags
+            .get(TAG_COMPONENT)
+            .is_some_and(|c| c.starts_with("rt-private"))
+        {
             assert_eq!(tags.get("env").map(String::as_str), Some("prod"), "{id}");
         }
     }
@@ -212,14 +303,30 @@ async fn destroy_handles_interfaces_left_in_subnets() {
     let busy = sim.add_interface(&private_b, "ELB app/k8s-default-api", true);
     let start = tokio::time::Instant::now();
     let d = s.destroy(&ctx(), &state).await;
-    assert!(start.elapsed() < Duration::from_secs(600), "destroy waited for the timeout");
+    assert!(
+        start.elapsed() < Duration::from_secs(600),
+        "destroy waited for the timeout"
+    );
     let text = format!("{d:?}");
     assert!(d.has_errors());
     assert!(text.contains(&busy) && text.contains(&private_b), "{text}");
-    let remaining: Vec<(&str, String)> = sim.inventory().into_iter().map(|(k, id, _)| (k, id)).collect();
-    assert!(remaining.iter().any(|(_, id)| *id == busy), "the busy interface was deleted");
-    assert!(!remaining.iter().any(|(_, id)| *id == left), "the left interface stayed");
-    assert!(!remaining.iter().any(|(_, id)| *id == private_a), "{remaining:?}");
+    let remaining: Vec<(&str, String)> = sim
+        .inventory()
+        .into_iter()
+        .map(|(k, id, _)| (k, id))
+        .collect();
+    assert!(
+        remaining.iter().any(|(_, id)| *id == busy),
+        "the busy interface was deleted"
+    );
+    assert!(
+        !remaining.iter().any(|(_, id)| *id == left),
+        "the left interface stayed"
+    );
+    assert!(
+        !remaining.iter().any(|(_, id)| *id == private_a),
+        "{remaining:?}"
+    );
     // Once the load balancer is gone, destroy finishes.
     sim.detach_interface(&busy);
     let d = s.destroy(&ctx(), &state).await;
@@ -241,7 +348,11 @@ async fn stop_provider_interrupts_a_destroy() {
     });
     let start = tokio::time::Instant::now();
     let d = s.destroy(&c, &state).await;
-    assert!(start.elapsed() <= Duration::from_secs(6), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() <= Duration::from_secs(6),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(format!("{d:?}").contains("interrupted"), "{d:?}");
     assert!(!sim.inventory().is_empty());
     let d = s.destroy(&ctx(), &state).await;
@@ -256,9 +367,23 @@ fn a_region_change_plans_a_replacement() {
     let mut prior = desired("todo-region", "single");
     prior.region = Some("us-east-1".into());
     prior.stack_id = Some("abc".into());
-    let planned = plan_stack(Some(&prior), &desired("todo-region", "single"), Some("eu-west-1"));
-    assert_eq!(planned.requires_replace, vec![tfplugin::AttributePath::new("region")]);
-    assert!(planned.replaced.iter().any(|r| r.contains("us-east-1") && r.contains("eu-west-1")), "{:?}", planned.replaced);
+    let planned = plan_stack(
+        Some(&prior),
+        &desired("todo-region", "single"),
+        Some("eu-west-1"),
+    );
+    assert_eq!(
+        planned.requires_replace,
+        vec![tfplugin::AttributePath::new("region")]
+    );
+    assert!(
+        planned
+            .replaced
+            .iter()
+            .any(|r| r.contains("us-east-1") && r.contains("eu-west-1")),
+        "{:?}",
+        planned.replaced
+    );
     assert_eq!(planned.state.region.as_deref(), Some("eu-west-1"));
 }
 
@@ -273,11 +398,24 @@ async fn twins_keep_the_recorded_object_and_remove_the_other() {
     let recorded = state.network.private_subnet_ids.as_ref().unwrap()["us-east-1a"].clone();
     // A twin with the same tags, created later (a larger id here, but ids
     // are not ordered by time on AWS: the state decides).
-    let (_, _, tags) = sim.inventory().into_iter().find(|(_, id, _)| *id == recorded).unwrap();
-    let twin = sim.create_subnet(&vpc, "10.0.200.0/24", "us-east-1a", &tags).await.unwrap();
+    let (_, _, tags) = sim
+        .inventory()
+        .into_iter()
+        .find(|(_, id, _)| *id == recorded)
+        .unwrap();
+    let twin = sim
+        .create_subnet(&vpc, "10.0.200.0/24", "us-east-1a", &tags)
+        .await
+        .unwrap();
     let after = apply_ok(&s, Some(&state), &desired("todo-twin", "none")).await;
-    assert_eq!(after.network.private_subnet_ids.as_ref().unwrap()["us-east-1a"], recorded);
-    assert!(!sim.inventory().iter().any(|(_, id, _)| *id == twin.id), "twin kept");
+    assert_eq!(
+        after.network.private_subnet_ids.as_ref().unwrap()["us-east-1a"],
+        recorded
+    );
+    assert!(
+        !sim.inventory().iter().any(|(_, id, _)| *id == twin.id),
+        "twin kept"
+    );
     assert_eq!(counts(&sim), expected_counts("none"));
 }
 
@@ -301,12 +439,27 @@ async fn out_of_band_rules_and_settings_are_drift_and_are_restored() {
     };
     sim.authorize_out_of_band(&db, open.clone());
     sim.set_public_ip_out_of_band(&public, false);
-    sim.set_vpc_dns(state.network.vpc_id.as_deref().unwrap(), false, true).await.unwrap();
+    sim.set_vpc_dns(state.network.vpc_id.as_deref().unwrap(), false, true)
+        .await
+        .unwrap();
     let refreshed = s.read(&ctx(), &state).await.unwrap().unwrap();
     let drift = refreshed.drift.clone().unwrap();
-    assert!(drift.iter().any(|l| l.contains(&db) && l.contains("0.0.0.0/0")), "{drift:?}");
-    assert!(drift.iter().any(|l| l.contains(&public) && l.contains("map_public_ip_on_launch")), "{drift:?}");
-    assert!(drift.iter().any(|l| l.contains("DNS hostnames")), "{drift:?}");
+    assert!(
+        drift
+            .iter()
+            .any(|l| l.contains(&db) && l.contains("0.0.0.0/0")),
+        "{drift:?}"
+    );
+    assert!(
+        drift
+            .iter()
+            .any(|l| l.contains(&public) && l.contains("map_public_ip_on_launch")),
+        "{drift:?}"
+    );
+    assert!(
+        drift.iter().any(|l| l.contains("DNS hostnames")),
+        "{drift:?}"
+    );
     assert_eq!(refreshed.network, state.network, "drift made ids unknown");
     let planned = plan_stack(Some(&refreshed), &want, Some("us-east-1"));
     assert_ne!(planned.state, refreshed, "the plan shows no change");
@@ -322,14 +475,30 @@ async fn out_of_band_rules_and_settings_are_drift_and_are_restored() {
 async fn hung_calls_end_and_lagging_describes_and_throttling_make_no_twins() {
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
     let s = stacks(&sim);
-    sim.inject(Fault { op: Some("list_subnets"), after: 0, times: 1, error: CloudError::Timeout("hang".into()) });
+    sim.inject(Fault {
+        op: Some("list_subnets"),
+        after: 0,
+        times: 1,
+        error: CloudError::Timeout("hang".into()),
+    });
     let mut want = desired("todo-hang", "none");
-    want.timeouts = Some(Timeouts { create: Some("5m".into()), ..Default::default() });
+    want.timeouts = Some(Timeouts {
+        create: Some("5m".into()),
+        ..Default::default()
+    });
     let start = tokio::time::Instant::now();
     let (_, d) = s.apply(&ctx(), None, &want).await;
     assert_eq!(start.elapsed(), Duration::from_secs(300));
-    assert!(format!("{d:?}").contains("timeouts.create = \\\"5m\\\""), "{d:?}");
-    sim.inject(Fault { op: Some("create_vpc"), after: 0, times: 1, error: CloudError::Timeout("hang".into()) });
+    assert!(
+        format!("{d:?}").contains("timeouts.create = \\\"5m\\\""),
+        "{d:?}"
+    );
+    sim.inject(Fault {
+        op: Some("create_vpc"),
+        after: 0,
+        times: 1,
+        error: CloudError::Timeout("hang".into()),
+    });
     let c = ctx();
     let stop = c.stop.clone();
     tokio::spawn(async move {
@@ -347,9 +516,18 @@ async fn hung_calls_end_and_lagging_describes_and_throttling_make_no_twins() {
     let state = apply_ok(&s, None, &want).await;
     let again = apply_ok(&s, Some(&state), &want).await;
     assert_eq!(again, state);
-    assert_eq!(counts(&sim), expected_counts("none"), "twins under eventual consistency");
+    assert_eq!(
+        counts(&sim),
+        expected_counts("none"),
+        "twins under eventual consistency"
+    );
     sim.set_describe_lag(Duration::ZERO);
-    sim.inject(Fault { op: None, after: 0, times: 40, error: CloudError::Throttled("Rate exceeded".into()) });
+    sim.inject(Fault {
+        op: None,
+        after: 0,
+        times: 40,
+        error: CloudError::Throttled("Rate exceeded".into()),
+    });
     let d = s.destroy(&ctx(), &again).await;
     assert!(!d.has_errors(), "{d:?}");
     assert!(sim.inventory().is_empty());
@@ -361,7 +539,14 @@ async fn hung_calls_end_and_lagging_describes_and_throttling_make_no_twins() {
 async fn removing_a_zone_warns_and_foreign_zones_are_refused_at_plan() {
     let prior = {
         let mut p = desired("todo-zones", "one_per_az");
-        let per_zone = |prefix: &str| Some(common::ZONES.iter().map(|z| (z.to_string(), format!("{prefix}-{z}"))).collect());
+        let per_zone = |prefix: &str| {
+            Some(
+                common::ZONES
+                    .iter()
+                    .map(|z| (z.to_string(), format!("{prefix}-{z}")))
+                    .collect(),
+            )
+        };
         p.network.vpc_id = Some("vpc-1".into());
         p.network.internet_gateway_id = Some("igw-1".into());
         p.network.public_subnet_ids = per_zone("subnet-pub");
@@ -379,11 +564,20 @@ async fn removing_a_zone_warns_and_foreign_zones_are_refused_at_plan() {
     });
     let planned = plan_stack(Some(&prior), &two, Some("us-east-1"));
     assert!(
-        planned.replaced.iter().any(|r| r.contains("us-east-1c") && r.contains("NAT gateway")),
+        planned
+            .replaced
+            .iter()
+            .any(|r| r.contains("us-east-1c") && r.contains("NAT gateway")),
         "{:?}",
         planned.replaced
     );
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
-    let err = stacks(&sim).check_zones(&["us-east-1a".into(), "eu-west-1a".into()]).await.unwrap_err();
-    assert!(err.detail.contains("network.availability_zones[1]") && err.detail.contains("eu-west-1a"), "{err:?}");
+    let err = stacks(&sim)
+        .check_zones(&["us-east-1a".into(), "eu-west-1a".into()])
+        .await
+        .unwrap_err();
+    assert!(
+        err.detail.contains("network.availability_zones[1]") && err.detail.contains("eu-west-1a"),
+        "{err:?}"
+    );
 }

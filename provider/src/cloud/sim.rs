@@ -173,9 +173,7 @@ impl World {
     /// Whether a describe made now already lists `id` (describes lag
     /// creates by `lag` when eventual consistency is on).
     fn visible(&self, id: &str, lag: Duration) -> bool {
-        self.born
-            .get(id)
-            .is_none_or(|b| Instant::now() >= *b + lag)
+        self.born.get(id).is_none_or(|b| Instant::now() >= *b + lag)
     }
 
     fn tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
@@ -604,7 +602,15 @@ impl NetworkApi for SimCloud {
     async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
         self.enter("list_elastic_ips").await?;
         let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.eips, |o| (&o.allocation_id, &o.tags), stack, lag)))
+        self.with(|w| {
+            Ok(listed(
+                w,
+                &w.eips,
+                |o| (&o.allocation_id, &o.tags),
+                stack,
+                lag,
+            ))
+        })
     }
 
     async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
@@ -617,7 +623,10 @@ impl NetworkApi for SimCloud {
                 .filter_map(|s| w.nat_state(s, now))
                 .filter(|n| {
                     tagged(&n.tags, stack)
-                        && matches!(n.state, NatState::Pending | NatState::Available | NatState::Failed)
+                        && matches!(
+                            n.state,
+                            NatState::Pending | NatState::Available | NatState::Failed
+                        )
                         && w.visible(&n.id, lag)
                 })
                 .collect())
@@ -694,7 +703,9 @@ impl NetworkApi for SimCloud {
                 || w.route_tables.values().any(|r| r.vpc_id == vpc_id)
                 || w.groups.values().any(|g| g.vpc_id == vpc_id)
                 || w.interfaces.values().any(|i| {
-                    w.subnets.get(&i.subnet_id).is_some_and(|s| s.vpc_id == vpc_id)
+                    w.subnets
+                        .get(&i.subnet_id)
+                        .is_some_and(|s| s.vpc_id == vpc_id)
                 });
             if in_use {
                 return Err(dependency(format!(
@@ -910,9 +921,14 @@ impl NetworkApi for SimCloud {
             if !w.eips.contains_key(allocation_id) {
                 return Err(not_found("elastic ip", allocation_id));
             }
-            let taken = w.nats.values().filter_map(|s| w.nat_state(s, now)).any(|n| {
-                n.allocation_id.as_deref() == Some(allocation_id) && n.state != NatState::Deleted
-            });
+            let taken = w
+                .nats
+                .values()
+                .filter_map(|s| w.nat_state(s, now))
+                .any(|n| {
+                    n.allocation_id.as_deref() == Some(allocation_id)
+                        && n.state != NatState::Deleted
+                });
             if taken {
                 return Err(CloudError::Service {
                     code: "Resource.AlreadyAssociated".into(),

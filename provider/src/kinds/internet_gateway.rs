@@ -56,11 +56,21 @@ impl Kind for InternetGateways {
         self.0.list_internet_gateways(stack).await
     }
 
-    async fn create(&self, _: &InternetGatewaySpec, _: &Ids, tags: &Tags) -> CloudResult<InternetGateway> {
+    async fn create(
+        &self,
+        _: &InternetGatewaySpec,
+        _: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<InternetGateway> {
         self.0.create_internet_gateway(tags).await
     }
 
-    async fn update(&self, spec: &InternetGatewaySpec, seen: &InternetGateway, ids: &Ids) -> CloudResult<()> {
+    async fn update(
+        &self,
+        spec: &InternetGatewaySpec,
+        seen: &InternetGateway,
+        ids: &Ids,
+    ) -> CloudResult<()> {
         let vpc = ids.need(&spec.vpc)?;
         for other in seen.attached_vpc_ids.iter().filter(|v| **v != vpc) {
             ignore_not_found(self.0.detach_internet_gateway(&seen.id, other).await)?;
@@ -71,7 +81,12 @@ impl Kind for InternetGateways {
         Ok(())
     }
 
-    async fn retag(&self, seen: &InternetGateway, set: &Tags, remove: &[String]) -> CloudResult<()> {
+    async fn retag(
+        &self,
+        seen: &InternetGateway,
+        set: &Tags,
+        remove: &[String],
+    ) -> CloudResult<()> {
         self.0.retag(&seen.id, set, remove).await
     }
 

@@ -109,7 +109,11 @@ impl Kind for KmsKeys {
                 super::ignore_not_found(self.0.delete_alias(alias).await)?;
             }
         }
-        match self.0.schedule_deletion(&seen.arn, DELETION_WINDOW_DAYS).await {
+        match self
+            .0
+            .schedule_deletion(&seen.arn, DELETION_WINDOW_DAYS)
+            .await
+        {
             Err(CloudError::Service { code, .. }) if code == "KMSInvalidStateException" => Ok(()),
             other => other,
         }

@@ -71,7 +71,12 @@ impl Kind for NatGateways {
         self.0.list_nat_gateways(stack).await
     }
 
-    async fn create(&self, spec: &NatGatewaySpec, ids: &Ids, tags: &Tags) -> CloudResult<NatGateway> {
+    async fn create(
+        &self,
+        spec: &NatGatewaySpec,
+        ids: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<NatGateway> {
         let subnet = ids.need(&spec.subnet)?;
         let address = ids.need(&spec.address)?;
         self.0.create_nat_gateway(&subnet, &address, tags).await

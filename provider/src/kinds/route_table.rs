@@ -44,10 +44,12 @@ pub struct RouteTableSpec {
 impl RouteTableSpec {
     fn target(&self, ids: &Ids) -> Option<Option<RouteTarget>> {
         match &self.default_route {
-            DefaultRoute::InternetGateway(k) => {
-                ids.get(k).map(|id| Some(RouteTarget::InternetGateway(id.into())))
-            }
-            DefaultRoute::NatGateway(k) => ids.get(k).map(|id| Some(RouteTarget::NatGateway(id.into()))),
+            DefaultRoute::InternetGateway(k) => ids
+                .get(k)
+                .map(|id| Some(RouteTarget::InternetGateway(id.into()))),
+            DefaultRoute::NatGateway(k) => ids
+                .get(k)
+                .map(|id| Some(RouteTarget::NatGateway(id.into()))),
             DefaultRoute::None => Some(None),
         }
     }
@@ -62,9 +64,9 @@ fn default_route(seen: &RouteTable) -> Option<RouteTarget> {
 
 fn target_text(t: &Option<RouteTarget>) -> String {
     match t {
-        Some(RouteTarget::InternetGateway(id) | RouteTarget::NatGateway(id) | RouteTarget::Other(id)) => {
-            id.clone()
-        }
+        Some(
+            RouteTarget::InternetGateway(id) | RouteTarget::NatGateway(id) | RouteTarget::Other(id),
+        ) => id.clone(),
         Some(RouteTarget::Local) => "local".into(),
         None => "none".into(),
     }
@@ -149,7 +151,12 @@ impl Kind for RouteTables {
         self.0.list_route_tables(stack).await
     }
 
-    async fn create(&self, spec: &RouteTableSpec, ids: &Ids, tags: &Tags) -> CloudResult<RouteTable> {
+    async fn create(
+        &self,
+        spec: &RouteTableSpec,
+        ids: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<RouteTable> {
         let vpc = ids.need(&spec.vpc)?;
         self.0.create_route_table(&vpc, tags).await
     }
@@ -180,7 +187,11 @@ impl Kind for RouteTables {
             }
             self.0.associate_route_table(&seen.id, &subnet).await?;
         }
-        let wanted: BTreeSet<String> = spec.subnets.iter().filter_map(|k| ids.get(k).map(str::to_string)).collect();
+        let wanted: BTreeSet<String> = spec
+            .subnets
+            .iter()
+            .filter_map(|k| ids.get(k).map(str::to_string))
+            .collect();
         for a in &seen.associations {
             if let Some(subnet) = &a.subnet_id
                 && !wanted.contains(subnet)

@@ -125,13 +125,19 @@ impl Kind for SecurityGroups {
             match want {
                 Some(w) if seen.rules.iter().any(|r| r.same_traffic(w)) => {}
                 Some(w) => changes.push(Change::update(format!("add rule: {}", rule_text(w)))),
-                None => changes.push(Change::update(format!("add rule: {}", spec_rule.description))),
+                None => changes.push(Change::update(format!(
+                    "add rule: {}",
+                    spec_rule.description
+                ))),
             }
         }
         for r in &seen.rules {
             let configured = wanted.iter().flatten().any(|w| w.same_traffic(r));
             if !configured && !default_egress(r) {
-                changes.push(Change::update(format!("remove rule not in the configuration: {}", rule_text(r))));
+                changes.push(Change::update(format!(
+                    "remove rule not in the configuration: {}",
+                    rule_text(r)
+                )));
             }
         }
         changes
@@ -141,14 +147,24 @@ impl Kind for SecurityGroups {
         self.0.list_security_groups(stack).await
     }
 
-    async fn create(&self, spec: &SecurityGroupSpec, ids: &Ids, tags: &Tags) -> CloudResult<SecurityGroup> {
+    async fn create(
+        &self,
+        spec: &SecurityGroupSpec,
+        ids: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<SecurityGroup> {
         let vpc = ids.need(&spec.vpc)?;
         self.0
             .create_security_group(&vpc, &spec.name, &spec.description, tags)
             .await
     }
 
-    async fn update(&self, spec: &SecurityGroupSpec, seen: &SecurityGroup, ids: &Ids) -> CloudResult<()> {
+    async fn update(
+        &self,
+        spec: &SecurityGroupSpec,
+        seen: &SecurityGroup,
+        ids: &Ids,
+    ) -> CloudResult<()> {
         let mut wanted = Vec::new();
         for r in &spec.rules {
             if let Peer::Group(k) = &r.peer {
@@ -174,7 +190,11 @@ impl Kind for SecurityGroups {
     }
 
     async fn delete(&self, seen: &SecurityGroup) -> CloudResult<()> {
-        for r in seen.rules.iter().filter(|r| matches!(r.peer, RulePeer::Group(_))) {
+        for r in seen
+            .rules
+            .iter()
+            .filter(|r| matches!(r.peer, RulePeer::Group(_)))
+        {
             ignore_not_found(self.0.revoke_rule(&seen.id, r).await)?;
         }
         self.0.delete_security_group(&seen.id).await

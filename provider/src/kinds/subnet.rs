@@ -98,9 +98,7 @@ impl Kind for Subnets {
         for eni in self.0.subnet_interfaces(&seen.id).await? {
             if !eni.in_use {
                 tracing::info!(interface = %eni.id, description = %eni.description, "deleting a detached network interface left in the subnet");
-                super::ignore_not_found(
-                    self.0.delete_interface(&eni.id).await,
-                )?;
+                super::ignore_not_found(self.0.delete_interface(&eni.id).await)?;
             } else if eni.description.contains("NAT Gateway") {
                 // Our own NAT gateway's interface, going away with it.
                 waiting = true;

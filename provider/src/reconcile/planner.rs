@@ -138,7 +138,10 @@ impl Tagging {
     pub fn tags_of(&self, desired: &Desired) -> Tags {
         let mut tags = self.base.clone();
         tags.extend(desired.extra_tags.clone());
-        tags.insert("Name".into(), format!("{}-{}", self.stack, desired.key.tag()));
+        tags.insert(
+            "Name".into(),
+            format!("{}-{}", self.stack, desired.key.tag()),
+        );
         tags.insert(crate::cloud::TAG_STACK.into(), self.stack.clone());
         tags.insert(crate::cloud::TAG_COMPONENT.into(), desired.key.tag());
         tags.insert(super::inventory::TAG_STACK_ID.into(), self.stack_id.clone());
@@ -203,7 +206,10 @@ pub fn plan(
     }
     for d in wanted.values() {
         if let Some(dep) = d.deps.iter().find(|dep| !wanted.contains_key(&dep.key)) {
-            return Err(GraphError::UnknownDependency(d.key.clone(), dep.key.clone()));
+            return Err(GraphError::UnknownDependency(
+                d.key.clone(),
+                dep.key.clone(),
+            ));
         }
     }
     let order = creation_order(&wanted)?;
@@ -227,7 +233,12 @@ pub fn plan(
             continue;
         };
         let d = &wanted[key];
-        let fits = |o: &Observed| !kinds[key.kind].diff(d, o, &chosen).iter().any(|c| c.replaces);
+        let fits = |o: &Observed| {
+            !kinds[key.kind]
+                .diff(d, o, &chosen)
+                .iter()
+                .any(|c| c.replaces)
+        };
         candidates.sort_by_cached_key(|o| {
             (
                 !fits(o),
@@ -254,11 +265,10 @@ pub fn plan(
 
     // Decide each key in creation order until nothing changes: a replaced
     // object's id becomes unknown, which may replace what depends on it.
-    let mut ids = Ids(
-        kept.iter()
-            .map(|(k, o)| (k.clone(), o.meta.id.clone()))
-            .collect(),
-    );
+    let mut ids = Ids(kept
+        .iter()
+        .map(|(k, o)| (k.clone(), o.meta.id.clone()))
+        .collect());
     let mut actions: BTreeMap<Key, Action> = BTreeMap::new();
     loop {
         let mut changed = false;
@@ -464,9 +474,9 @@ fn build_steps(
         steps[first_delete + i].deps.extend(deps);
     }
     // The anchor is sealed once everything else is in place.
-    let anchor_sealed = kept.get(anchor).is_some_and(|o| {
-        o.meta.tags.contains_key(TAG_COMPLETE) && !create_of.contains_key(anchor)
-    });
+    let anchor_sealed = kept
+        .get(anchor)
+        .is_some_and(|o| o.meta.tags.contains_key(TAG_COMPLETE) && !create_of.contains_key(anchor));
     if wanted.contains_key(anchor) && !anchor_sealed {
         let deps = (0..first_delete).collect();
         steps.push(Node {
@@ -529,20 +539,28 @@ impl Plan {
         let mut out = Vec::new();
         for (key, action) in &self.actions {
             if let Action::Replace(why) = action {
-                let noun = self.kinds.get(key.kind).map(|k| k.noun()).unwrap_or("object");
-                let old = self.kept.get(key).map(|o| o.meta.id.as_str()).unwrap_or("?");
+                let noun = self
+                    .kinds
+                    .get(key.kind)
+                    .map(|k| k.noun())
+                    .unwrap_or("object");
+                let old = self
+                    .kept
+                    .get(key)
+                    .map(|o| o.meta.id.as_str())
+                    .unwrap_or("?");
                 let why: Vec<&str> = why.iter().map(|c| c.what.as_str()).collect();
-                out.push(format!(
-                    "replace {noun} {key} ({old}): {}",
-                    why.join("; ")
-                ));
+                out.push(format!("replace {noun} {key} ({old}): {}", why.join("; ")));
             }
         }
         for (o, why) in &self.removals {
             let noun = self.kinds.get(o.kind).map(|k| k.noun()).unwrap_or("object");
             let key = o.key.as_ref().map(Key::tag).unwrap_or_else(|| "?".into());
             match why {
-                Removal::Unwanted => out.push(format!("delete {noun} {key} ({}): no longer wanted", o.meta.id)),
+                Removal::Unwanted => out.push(format!(
+                    "delete {noun} {key} ({}): no longer wanted",
+                    o.meta.id
+                )),
                 Removal::Twin { kept } => out.push(format!(
                     "delete {noun} {key} ({}): a twin of {kept}, which is kept",
                     o.meta.id

@@ -122,7 +122,11 @@ where
 /// Runs `op` again while AWS throttles it (the call was refused, so
 /// repeating it cannot make a twin), with exponential backoff and jitter,
 /// until the limit.
-pub async fn unthrottled<T, F, Fut>(limit: &Limit, stop: &CancellationToken, mut op: F) -> CloudResult<T>
+pub async fn unthrottled<T, F, Fut>(
+    limit: &Limit,
+    stop: &CancellationToken,
+    mut op: F,
+) -> CloudResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = CloudResult<T>>,
@@ -248,9 +252,9 @@ impl Runner {
                     if !started[i] && node.deps.iter().all(|d| finished[*d]) {
                         started[i] = true;
                         let (runner, shared, node) = (this.clone(), shared.clone(), node.clone());
-                        running.push(Box::pin(async move {
-                            (i, runner.step(&node, &shared).await)
-                        }));
+                        running.push(Box::pin(
+                            async move { (i, runner.step(&node, &shared).await) },
+                        ));
                     }
                 }
             }
@@ -290,22 +294,26 @@ impl Runner {
             }
         }
         drop(running);
-        let ids = shared
-            .lock()
-            .map(|s| s.ids.clone())
-            .unwrap_or_default();
+        let ids = shared.lock().map(|s| s.ids.clone()).unwrap_or_default();
         Outcome { ids, failures }
     }
 
     fn kind(&self, name: &str) -> CloudResult<&Arc<dyn AnyKind>> {
-        self.plan.kinds.get(name).ok_or_else(|| CloudError::Service {
-            code: "Internal".into(),
-            message: format!("no kind {name}"),
-        })
+        self.plan
+            .kinds
+            .get(name)
+            .ok_or_else(|| CloudError::Service {
+                code: "Internal".into(),
+                message: format!("no kind {name}"),
+            })
     }
 
     fn noun(&self, kind: &str) -> &'static str {
-        self.plan.kinds.get(kind).map(|k| k.noun()).unwrap_or("object")
+        self.plan
+            .kinds
+            .get(kind)
+            .map(|k| k.noun())
+            .unwrap_or("object")
     }
 
     /// The step in words, for errors: `creating subnet public-us-east-1a`.
@@ -320,7 +328,11 @@ impl Runner {
                     Removal::Replaced => "replaced",
                     Removal::Twin { .. } => "a twin",
                 };
-                format!("deleting {} {} ({key}, {why})", self.noun(o.kind), o.meta.id)
+                format!(
+                    "deleting {} {} ({key}, {why})",
+                    self.noun(o.kind),
+                    o.meta.id
+                )
             }
             Op::Seal(k) => format!("marking the stack complete on {}", k.tag()),
         }
@@ -339,8 +351,10 @@ impl Runner {
                     TAG_CREATED.into(),
                     humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
                 );
-                let created =
-                    unthrottled(&self.limit, &self.stop, || kind.create(desired, &ids, &tags)).await?;
+                let created = unthrottled(&self.limit, &self.stop, || {
+                    kind.create(desired, &ids, &tags)
+                })
+                .await?;
                 let id = created.meta.id.clone();
                 if let Ok(mut s) = shared.lock() {
                     s.ids.0.insert(key.clone(), id.clone());
@@ -350,9 +364,14 @@ impl Runner {
                 let expected = kind.expect().ready;
                 if !expected.is_zero() {
                     let what = format!("{} {id} to become ready", kind.noun());
-                    wait_for(&what, expected, self.polling, &self.limit, &self.stop, || {
-                        kind.ready(&id)
-                    })
+                    wait_for(
+                        &what,
+                        expected,
+                        self.polling,
+                        &self.limit,
+                        &self.stop,
+                        || kind.ready(&id),
+                    )
                     .await?;
                 }
                 Ok(())
@@ -370,7 +389,8 @@ impl Runner {
                 let changes = kind.diff(desired, seen, &ids);
                 if !changes.is_empty() {
                     tracing::info!(object = %key, changes = ?changes, "converging");
-                    unthrottled(&self.limit, &self.stop, || kind.update(desired, seen, &ids)).await?;
+                    unthrottled(&self.limit, &self.stop, || kind.update(desired, seen, &ids))
+                        .await?;
                 }
                 if let Some(Action::Update {
                     set_tags,
@@ -389,16 +409,20 @@ impl Runner {
             Op::Delete(observed, _) => {
                 let kind = self.kind(observed.kind)?;
                 let what = self.what(&node.op);
-                delete_with_retry(&what, &self.limit, &self.stop, || kind.delete(observed))
-                    .await?;
+                delete_with_retry(&what, &self.limit, &self.stop, || kind.delete(observed)).await?;
                 tracing::info!(id = %observed.meta.id, "deleted");
                 let expected = kind.expect().gone;
                 if !expected.is_zero() {
                     let id = observed.meta.id.clone();
                     let what = format!("{} {id} to be deleted", kind.noun());
-                    wait_for(&what, expected, self.polling, &self.limit, &self.stop, || {
-                        kind.gone(&id)
-                    })
+                    wait_for(
+                        &what,
+                        expected,
+                        self.polling,
+                        &self.limit,
+                        &self.stop,
+                        || kind.gone(&id),
+                    )
                     .await?;
                 }
                 Ok(())

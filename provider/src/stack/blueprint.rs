@@ -81,7 +81,11 @@ impl Settings {
             parts.push(format!("count={c}"));
         }
         if let Some(t) = &self.timeouts {
-            for (name, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
+            for (name, v) in [
+                ("create", &t.create),
+                ("update", &t.update),
+                ("delete", &t.delete),
+            ] {
                 if let Some(v) = v {
                     parts.push(format!("{name}={}", v.replace(' ', "")));
                 }
@@ -97,10 +101,19 @@ impl Settings {
             return s;
         };
         for part in text.split_whitespace() {
-            let Some((k, v)) = part.split_once('=') else { continue };
+            let Some((k, v)) = part.split_once('=') else {
+                continue;
+            };
             let timeouts = || Timeouts::default();
             match k {
-                "zones" => s.zones = Some(v.split(',').filter(|z| !z.is_empty()).map(str::to_string).collect()),
+                "zones" => {
+                    s.zones = Some(
+                        v.split(',')
+                            .filter(|z| !z.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                    )
+                }
                 "count" => s.zone_count = v.parse().ok(),
                 "create" => s.timeouts.get_or_insert_with(timeouts).create = Some(v.into()),
                 "update" => s.timeouts.get_or_insert_with(timeouts).update = Some(v.into()),
@@ -128,7 +141,10 @@ pub fn internet_gateway() -> Key {
 
 /// The public (`public == true`) or private subnet of `zone`.
 pub fn subnet(zone: &str, public: bool) -> Key {
-    key::<Subnets>(format!("{}-{zone}", if public { "public" } else { "private" }))
+    key::<Subnets>(format!(
+        "{}-{zone}",
+        if public { "public" } else { "private" }
+    ))
 }
 
 /// The Elastic IP of `zone`'s NAT gateway.
@@ -177,13 +193,31 @@ pub fn rules(role: &str) -> Vec<RuleSpec> {
         description: description.into(),
     };
     match role {
-        "cluster" => vec![from("tcp", 443, 443, "nodes", "Kubernetes API from the nodes")],
+        "cluster" => vec![from(
+            "tcp",
+            443,
+            443,
+            "nodes",
+            "Kubernetes API from the nodes",
+        )],
         "nodes" => vec![
             from("-1", -1, -1, "nodes", "Node to node"),
-            from("tcp", 1025, 65535, "cluster", "Control plane to kubelets and pods"),
+            from(
+                "tcp",
+                1025,
+                65535,
+                "cluster",
+                "Control plane to kubelets and pods",
+            ),
             from("tcp", 443, 443, "cluster", "Control plane to webhooks"),
         ],
-        "database" => vec![from("tcp", 5432, 5432, "nodes", "PostgreSQL from the nodes")],
+        "database" => vec![from(
+            "tcp",
+            5432,
+            5432,
+            "nodes",
+            "PostgreSQL from the nodes",
+        )],
         _ => Vec::new(),
     }
 }
@@ -201,25 +235,37 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
     let n = DesiredNetwork::from_state(&state.network);
     let vpc = anchor();
     let mut out = vec![
-        Desired::new::<Vpcs>("", VpcSpec {
-            cidr_block: n.cidr_block.clone(),
-        })
+        Desired::new::<Vpcs>(
+            "",
+            VpcSpec {
+                cidr_block: n.cidr_block.clone(),
+            },
+        )
         .with_tags([(TAG_SETTINGS.to_string(), Settings::of(state).to_tag())].into()),
         Desired::new::<InternetGateways>("", InternetGatewaySpec { vpc: vpc.clone() }),
-        Desired::new::<KmsKeys>("", KmsKeySpec {
-            alias: kms_alias(&state.name),
-            description: format!("Todo stack {}: encryption of its data and secrets", state.name),
-        }),
+        Desired::new::<KmsKeys>(
+            "",
+            KmsKeySpec {
+                alias: kms_alias(&state.name),
+                description: format!(
+                    "Todo stack {}: encryption of its data and secrets",
+                    state.name
+                ),
+            },
+        ),
     ];
     for zone in &n.zones {
         for (public, cidrs) in [(true, &n.public_cidrs), (false, &n.private_cidrs)] {
             let k = subnet(zone, public);
-            out.push(Desired::new::<Subnets>(k.name, SubnetSpec {
-                vpc: vpc.clone(),
-                cidr_block: cidrs.get(zone).cloned().unwrap_or_default(),
-                zone: zone.clone(),
-                public,
-            }));
+            out.push(Desired::new::<Subnets>(
+                k.name,
+                SubnetSpec {
+                    vpc: vpc.clone(),
+                    cidr_block: cidrs.get(zone).cloned().unwrap_or_default(),
+                    zone: zone.clone(),
+                    public,
+                },
+            ));
         }
         let default_route = match n.nat.nat_for(&n.zones, zone) {
             Some(nat_zone) => DefaultRoute::NatGateway(nat_gateway(&nat_zone)),
@@ -234,26 +280,35 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
             },
         ));
     }
-    out.push(Desired::new::<RouteTables>("public", RouteTableSpec {
-        vpc: vpc.clone(),
-        subnets: n.zones.iter().map(|z| subnet(z, true)).collect(),
-        default_route: DefaultRoute::InternetGateway(internet_gateway()),
-    }));
+    out.push(Desired::new::<RouteTables>(
+        "public",
+        RouteTableSpec {
+            vpc: vpc.clone(),
+            subnets: n.zones.iter().map(|z| subnet(z, true)).collect(),
+            default_route: DefaultRoute::InternetGateway(internet_gateway()),
+        },
+    ));
     for zone in n.nat.nat_zones(&n.zones) {
         out.push(Desired::new::<ElasticIps>(zone.clone(), ElasticIpSpec));
-        out.push(Desired::new::<NatGateways>(zone.clone(), NatGatewaySpec {
-            subnet: subnet(&zone, true),
-            address: address(&zone),
-            internet_gateway: internet_gateway(),
-        }));
+        out.push(Desired::new::<NatGateways>(
+            zone.clone(),
+            NatGatewaySpec {
+                subnet: subnet(&zone, true),
+                address: address(&zone),
+                internet_gateway: internet_gateway(),
+            },
+        ));
     }
     for role in SECURITY_GROUP_ROLES {
-        out.push(Desired::new::<SecurityGroups>(role, SecurityGroupSpec {
-            vpc: vpc.clone(),
-            name: format!("{}-{role}", state.name),
-            description: group_description(role).into(),
-            rules: rules(role),
-        }));
+        out.push(Desired::new::<SecurityGroups>(
+            role,
+            SecurityGroupSpec {
+                vpc: vpc.clone(),
+                name: format!("{}-{role}", state.name),
+                description: group_description(role).into(),
+                rules: rules(role),
+            },
+        ));
     }
     out
 }
@@ -272,7 +327,9 @@ pub fn fill(ids: &Ids, state: &mut StackState) {
     n.internet_gateway_id = ids.get(&internet_gateway()).map(str::to_string);
     n.public_route_table_id = ids.get(&public_route_table()).map(str::to_string);
     n.public_subnet_ids = Some(per(&mut zones.iter().map(|z| (z.clone(), subnet(z, true)))));
-    n.private_subnet_ids = Some(per(&mut zones.iter().map(|z| (z.clone(), subnet(z, false)))));
+    n.private_subnet_ids = Some(per(&mut zones
+        .iter()
+        .map(|z| (z.clone(), subnet(z, false)))));
     n.nat_gateway_ids = Some(per(&mut nat
         .nat_zones(&zones)
         .into_iter()

@@ -98,9 +98,16 @@ async fn observe(
         )
         .await
         .map_err(Failure::Observe)?;
-        let seen: std::collections::BTreeSet<&str> =
-            inventory.objects.iter().map(|o| o.meta.id.as_str()).collect();
-        let missing: Vec<&String> = recorded.0.values().filter(|id| !seen.contains(id.as_str())).collect();
+        let seen: std::collections::BTreeSet<&str> = inventory
+            .objects
+            .iter()
+            .map(|o| o.meta.id.as_str())
+            .collect();
+        let missing: Vec<&String> = recorded
+            .0
+            .values()
+            .filter(|id| !seen.contains(id.as_str()))
+            .collect();
         match delays.next() {
             Some(delay) if !missing.is_empty() => {
                 tracing::debug!(region = %clouds.region, stack = name, missing = ?missing, "recorded objects not listed yet; looking again");
@@ -305,7 +312,11 @@ fn drift(plan: &Plan) -> Vec<String> {
         }
     }
     for (o, why) in &plan.removals {
-        let key = o.key.as_ref().map(|k| k.tag()).unwrap_or_else(|| "?".into());
+        let key = o
+            .key
+            .as_ref()
+            .map(|k| k.tag())
+            .unwrap_or_else(|| "?".into());
         match why {
             Removal::Unwanted => out.push(format!(
                 "{} {} ({key}): not in the configuration",
@@ -331,7 +342,15 @@ pub async fn refresh(
     stop: &CancellationToken,
 ) -> Result<Refreshed, Failure> {
     let kinds = clouds.kinds();
-    let inventory = observe(clouds, &kinds, &prior.name, &blueprint::ids_of(prior), limit, stop).await?;
+    let inventory = observe(
+        clouds,
+        &kinds,
+        &prior.name,
+        &blueprint::ids_of(prior),
+        limit,
+        stop,
+    )
+    .await?;
     let owned = owned(&inventory, prior.stack_id.as_deref());
     if owned.is_empty() {
         return Ok(Refreshed::Gone);

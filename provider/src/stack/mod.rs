@@ -268,7 +268,12 @@ impl Stacks {
         };
         let limit = limit(prior, Operation::Delete);
         if let Some(f) = engine::destroy(&clouds, prior, self.polling, &limit, &ctx.stop).await {
-            d.push(failure_diagnostic(&prior.name, &clouds.region, Operation::Delete, f));
+            d.push(failure_diagnostic(
+                &prior.name,
+                &clouds.region,
+                Operation::Delete,
+                f,
+            ));
         }
         d
     }
@@ -345,7 +350,11 @@ impl Stacks {
     }
 
     /// Refreshes `prior` from AWS; `None` when nothing of the stack exists.
-    pub async fn read(&self, ctx: &Context, prior: &StackState) -> Result<Option<StackState>, Diagnostic> {
+    pub async fn read(
+        &self,
+        ctx: &Context,
+        prior: &StackState,
+    ) -> Result<Option<StackState>, Diagnostic> {
         let clouds = self.cloud.clouds(prior.region.as_deref())?;
         let limit = limit(prior, Operation::Update);
         let defaults = with_defaults(prior);
@@ -363,7 +372,12 @@ impl Stacks {
                 }
                 Ok(Some(state))
             }
-            Err(f) => Err(failure_diagnostic(&prior.name, &clouds.region, Operation::Update, f)),
+            Err(f) => Err(failure_diagnostic(
+                &prior.name,
+                &clouds.region,
+                Operation::Update,
+                f,
+            )),
         }
     }
 
@@ -374,7 +388,8 @@ impl Stacks {
             deadline: Instant::now() + std::time::Duration::from_secs(300),
             setting: "the 5 minute limit of a read".into(),
         };
-        let read_failed = |f: Failure| failure_diagnostic(name, &clouds.region, Operation::Update, f);
+        let read_failed =
+            |f: Failure| failure_diagnostic(name, &clouds.region, Operation::Update, f);
         let found = engine::find(&clouds, name, &limit, &ctx.stop)
             .await
             .map_err(read_failed)?;
@@ -592,12 +607,19 @@ impl tfplugin::Resource for StackResource {
         } else if prior
             .as_ref()
             .is_none_or(|p| p.network.availability_zones != config.network.availability_zones)
-            && let Err(e) = self.stacks.check_zones(&config.network.availability_zones).await
+            && let Err(e) = self
+                .stacks
+                .check_zones(&config.network.availability_zones)
+                .await
         {
             d.push(e);
             return refuse(request, d);
         }
-        let planned = plan_stack(prior.as_ref(), &config, self.stacks.cloud.region().as_deref());
+        let planned = plan_stack(
+            prior.as_ref(),
+            &config,
+            self.stacks.cloud.region().as_deref(),
+        );
         if !planned.errors.is_empty() {
             for e in &planned.errors {
                 d.push(
@@ -619,10 +641,18 @@ impl tfplugin::Resource for StackResource {
         }
         if !planned.replaced.is_empty() {
             d.push(Diagnostic::warning(
-                format!("Stack {:?}: some parts will be replaced or deleted", config.name),
+                format!(
+                    "Stack {:?}: some parts will be replaced or deleted",
+                    config.name
+                ),
                 format!(
                     "This change replaces or deletes only these parts of the stack:\n{}",
-                    planned.replaced.iter().map(|r| format!("- {r}")).collect::<Vec<_>>().join("\n")
+                    planned
+                        .replaced
+                        .iter()
+                        .map(|r| format!("- {r}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 ),
             ));
         }
@@ -736,7 +766,12 @@ impl tfplugin::Resource for StackResource {
                 diagnostics: Diagnostic::error("Invalid stack name to import", why).into(),
             };
         }
-        match self.stacks.import(ctx, &id).await.and_then(|s| encode_state(&s)) {
+        match self
+            .stacks
+            .import(ctx, &id)
+            .await
+            .and_then(|s| encode_state(&s))
+        {
             Ok(state) => ImportResponse {
                 imported: vec![ImportedResource {
                     type_name: "todo_cloud_stack".into(),
@@ -765,7 +800,11 @@ fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse
     for attr in plan::COMPUTED_STACK_ATTRIBUTES {
         set_at(&mut planned, &AttributePath::new(attr), Value::Unknown);
     }
-    set_at(&mut planned, &AttributePath::new("drift"), Value::List(Vec::new()));
+    set_at(
+        &mut planned,
+        &AttributePath::new("drift"),
+        Value::List(Vec::new()),
+    );
     for attr in [
         "availability_zones",
         "nat_gateways",

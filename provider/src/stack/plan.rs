@@ -72,7 +72,11 @@ pub const COMPUTED_STACK_ATTRIBUTES: [&str; 3] = ["region", "stack_id", "kms_key
 
 /// Plans `config` against `prior` (None when creating) in the provider's
 /// `region` (`None`: not known yet).
-pub fn plan_stack(prior: Option<&StackState>, config: &StackState, region: Option<&str>) -> Planned {
+pub fn plan_stack(
+    prior: Option<&StackState>,
+    config: &StackState,
+    region: Option<&str>,
+) -> Planned {
     let mut state = with_defaults(config);
     state.drift = Some(Vec::new());
     state.region = region.map(str::to_string);
@@ -103,11 +107,7 @@ pub fn plan_stack(prior: Option<&StackState>, config: &StackState, region: Optio
                 errors,
             };
         }
-        Some(p)
-            if p.region.is_some()
-                && region.is_some()
-                && p.region.as_deref() != region =>
-        {
+        Some(p) if p.region.is_some() && region.is_some() && p.region.as_deref() != region => {
             requires_replace.push(AttributePath::new("region"));
             replaced.push(format!(
                 "the whole stack: the provider's region changed from {} to {}; the stack is deleted in {} and created in {}",
@@ -418,7 +418,11 @@ mod tests {
 
     #[test]
     fn create_plans_defaults_known_and_ids_unknown() {
-        let p = plan_stack(None, &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
+        let p = plan_stack(
+            None,
+            &config(&["us-east-1a", "us-east-1b"]),
+            Some("us-east-1"),
+        );
         assert_eq!(p.state.id.as_deref(), Some("todo-test"));
         assert_eq!(p.state.network.nat_gateways.as_deref(), Some("one_per_az"));
         assert_eq!(
@@ -432,7 +436,11 @@ mod tests {
     #[test]
     fn an_unchanged_config_plans_the_prior_state() {
         let prior = applied(&["us-east-1a", "us-east-1b"]);
-        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
+        let p = plan_stack(
+            Some(&prior),
+            &config(&["us-east-1a", "us-east-1b"]),
+            Some("us-east-1"),
+        );
         assert_eq!(p.state, prior);
         assert!(p.unknown.is_empty(), "{:?}", p.unknown);
         assert!(p.replaced.is_empty());
@@ -505,7 +513,11 @@ mod tests {
             .as_mut()
             .unwrap()
             .remove("us-east-1b");
-        let p = plan_stack(Some(&prior), &config(&["us-east-1a", "us-east-1b"]), Some("us-east-1"));
+        let p = plan_stack(
+            Some(&prior),
+            &config(&["us-east-1a", "us-east-1b"]),
+            Some("us-east-1"),
+        );
         assert_eq!(
             p.unknown,
             vec![net().attr("private_subnet_ids").key("us-east-1b")]

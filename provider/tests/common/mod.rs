@@ -33,7 +33,10 @@ pub fn desired(name: &str, nat: &str) -> StackState {
 
 /// Stacks on `sim` with default tags `team = platform`, production polling.
 pub fn stacks(sim: &Arc<SimCloud>) -> Stacks {
-    stacks_tagged(sim, BTreeMap::from([("team".to_string(), "platform".to_string())]))
+    stacks_tagged(
+        sim,
+        BTreeMap::from([("team".to_string(), "platform".to_string())]),
+    )
 }
 
 /// Stacks on `sim` with the given default tags.
@@ -99,7 +102,10 @@ pub fn assert_complete(state: &StackState, nat: &str) {
     assert_eq!(n.private_subnet_ids.as_ref().map(|m| m.len()), Some(3));
     assert_eq!(n.private_route_table_ids.as_ref().map(|m| m.len()), Some(3));
     assert_eq!(n.security_group_ids.as_ref().map(|m| m.len()), Some(3));
-    let nats = expected_counts(nat).get("nat-gateway").copied().unwrap_or(0);
+    let nats = expected_counts(nat)
+        .get("nat-gateway")
+        .copied()
+        .unwrap_or(0);
     assert_eq!(n.nat_gateway_ids.as_ref().map(|m| m.len()), Some(nats));
     assert!(state.kms_key_arn.is_some(), "no key");
     assert!(state.stack_id.is_some(), "no identity");

@@ -24,7 +24,9 @@ macro_rules! all_pages {
         let mut pages = Vec::new();
         loop {
             let permit = $net.gate.enter().await;
-            let Some(page) = stream.next().await else { break };
+            let Some(page) = stream.next().await else {
+                break;
+            };
             drop(permit);
             pages.push(page.map_err(|e| map_err(e, $kind, $id))?);
         }
@@ -189,7 +191,8 @@ impl AwsNetwork {
             .flat_map(|p| p.nat_gateways())
             .map(nat_gateway)
             .filter(|n| {
-                !matches!(n.state, NatState::Deleted | NatState::Deleting) && in_stack(&n.tags, stack)
+                !matches!(n.state, NatState::Deleted | NatState::Deleting)
+                    && in_stack(&n.tags, stack)
             })
             .collect())
     }
@@ -359,7 +362,10 @@ impl NetworkApi for AwsNetwork {
                 .delete_tags()
                 .resources(id)
                 .set_tags(Some(
-                    remove.iter().map(|k| Tag::builder().key(k).build()).collect(),
+                    remove
+                        .iter()
+                        .map(|k| Tag::builder().key(k).build())
+                        .collect(),
                 ))
                 .send()
                 .await
@@ -865,7 +871,12 @@ impl NetworkApi for AwsNetwork {
             self,
             self.ec2
                 .describe_network_interfaces()
-                .filters(Filter::builder().name("subnet-id").values(subnet_id).build())
+                .filters(
+                    Filter::builder()
+                        .name("subnet-id")
+                        .values(subnet_id)
+                        .build()
+                )
                 .into_paginator(),
             "network interfaces of subnet",
             subnet_id
@@ -1176,9 +1187,9 @@ fn rule_text(rule: &Rule) -> String {
 mod tests {
     use super::*;
     use crate::cloud::aws::MAX_MESSAGE;
-    use aws_smithy_runtime_api::client::result::SdkError;
     use aws_sdk_ec2::error::{ConnectorError, ErrorMetadata};
     use aws_sdk_ec2::operation::delete_vpc::DeleteVpcError;
+    use aws_smithy_runtime_api::client::result::SdkError;
 
     fn service(code: &str, message: &str) -> SdkError<DeleteVpcError, ()> {
         let meta = ErrorMetadata::builder().code(code).message(message).build();
