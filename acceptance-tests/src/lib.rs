@@ -46,11 +46,3 @@ pub fn provider_binary() -> PathBuf {
         .expect("test executable lives in target/<profile>/deps");
     profile_dir.join("todo-provider-under-test")
 }
-
-/// Prints why a test does not run on this target and returns true, so a test
-/// can `if skip_unless(...) { return; }`. The reason shows in the test output
-/// (`--nocapture` / nextest's output) so a skip is never mistaken for a pass.
-pub fn skip_because(reason: &str) -> bool {
-    eprintln!("SKIPPED on this emulator target: {reason}");
-    true
-}

@@ -813,20 +813,35 @@ async fn stop_provider_cancels_the_context() {
     panic!("the stop token was not cancelled");
 }
 
+/// Connects to the harness's server over mTLS as `identity` and calls
+/// GetMetadata. Ok only if the connection was accepted *and* the RPC was
+/// answered: a refusal may show at connect or (TLS 1.3, where the server
+/// checks the client certificate after the client's handshake is done) at
+/// the first RPC, and either is an `Err` here.
+async fn get_metadata_as(h: &Harness, identity: &ClientIdentity) -> Result<(), String> {
+    let channel = connect_mtls(&h.address, &h.server_cert, identity)
+        .await
+        .map_err(|e| format!("connect: {e:?}"))?;
+    provider_client(channel)
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .map(|_| ())
+        .map_err(|status| format!("GetMetadata: {status}"))
+}
+
 #[tokio::test]
 async fn a_foreign_client_certificate_is_refused() {
     let h = start().await;
-    if let Ok(channel) = connect_mtls(&h.address, &h.server_cert, &ClientIdentity::generate()).await
-    {
-        let mut other = provider_client(channel);
-        assert!(
-            other
-                .get_metadata(pb::get_metadata::Request {})
-                .await
-                .is_err(),
-            "a client certificate other than PLUGIN_CLIENT_CERT was accepted"
-        );
-    }
+    // Control: the same path with the pinned certificate gets an answer, so
+    // a refusal below is the certificate's doing, not a broken harness.
+    get_metadata_as(&h, &h.identity)
+        .await
+        .expect("the PLUGIN_CLIENT_CERT identity is accepted");
+    let foreign = get_metadata_as(&h, &ClientIdentity::generate()).await;
+    assert!(
+        foreign.is_err(),
+        "a client certificate other than PLUGIN_CLIENT_CERT was accepted"
+    );
 }
 
 #[tokio::test]
@@ -848,13 +863,29 @@ async fn controller_shutdown_stops_the_server() {
 
 #[tokio::test]
 async fn plaintext_clients_are_refused() {
-    let h = start().await;
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", h.address))
-        .unwrap()
-        .connect()
-        .await;
-    if let Ok(channel) = channel {
-        let mut c = provider_client(channel);
-        assert!(c.get_metadata(pb::get_metadata::Request {}).await.is_err());
+    let mut h = start().await;
+    // Control: the server is up and answers its mTLS client.
+    h.client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("the mTLS client is answered");
+    // A plaintext client must get no answer, whether the refusal shows at
+    // connect or at the first RPC.
+    let plaintext = async {
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", h.address))
+            .map_err(|e| format!("endpoint: {e:?}"))?
+            .connect()
+            .await
+            .map_err(|e| format!("connect: {e:?}"))?;
+        provider_client(channel)
+            .get_metadata(pb::get_metadata::Request {})
+            .await
+            .map(|_| ())
+            .map_err(|status| format!("GetMetadata: {status}"))
     }
+    .await;
+    assert!(
+        plaintext.is_err(),
+        "a plaintext client was answered by a server that requires mTLS"
+    );
 }
