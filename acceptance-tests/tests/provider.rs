@@ -283,3 +283,111 @@ fn emulator_reset_clears_state() {
         assert_eq!(count(after), 0);
     });
 }
+
+/// Distinctive credentials: moto and LocalStack accept any, and none of them
+/// may show up in a log, however verbose.
+const LEAK_ACCESS_KEY: &str = "AKIALEAKPROBE7Q3ZX9W1";
+const LEAK_SECRET_KEY: &str = "leak-probe-secret/Zq8vN3wR6tY1uI4oP7aS0dF";
+const LEAK_TOKEN: &str = "leak-probe-session-token-Hj5kL2mN9bV6cX3z";
+
+/// `terraform plan` of a caller-identity read with `var=TRACE`: Terraform
+/// reads every line the provider writes to stderr through go-plugin, which
+/// panicked (`interface conversion: interface {} is nil, not string`) on a
+/// log line whose `@message` was not a string.
+fn plan_with_trace_logging(var: &str) {
+    let emulator = Emulator::start();
+    let ws = Workspace::new(&config(
+        &format!(
+            r#"  region       = "us-east-1"
+  endpoint_url = "{}"
+  access_key   = "{LEAK_ACCESS_KEY}"
+  secret_key   = "{LEAK_SECRET_KEY}"
+  token        = "{LEAK_TOKEN}""#,
+            emulator.endpoint
+        ),
+        r#"
+data "todo_caller_identity" "me" {}
+
+output "account_id" {
+  value = data.todo_caller_identity.me.account_id
+}
+"#,
+    ))
+    .env(var, "TRACE")
+    // Nothing but the provider block may give credentials.
+    .env("AWS_ACCESS_KEY_ID", "")
+    .env("AWS_SECRET_ACCESS_KEY", "");
+    let out = ws.run(&["plan", "-no-color"]);
+    let text = out.all();
+    for crash in ["panic:", "interface conversion", "TERRAFORM CRASH"] {
+        assert!(
+            !text.contains(crash),
+            "{var}=TRACE: terraform crashed ({crash:?}):\n{text}"
+        );
+    }
+    assert_eq!(out.code, 0, "{var}=TRACE: plan failed:\n{text}");
+    assert!(
+        out.stdout.contains(emulator.target.account_id()),
+        "{var}=TRACE: the plan did not read the caller identity:\n{text}"
+    );
+    // The provider's own lines, parsed by go-plugin and re-logged by
+    // Terraform under the plugin's name with their level:
+    // `[DEBUG] provider.terraform-provider-todo: MESSAGE: key=value ...`.
+    const PREFIX: &str = "provider.terraform-provider-todo: ";
+    let provider_lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once(PREFIX).map(|(_, rest)| rest))
+        .collect();
+    assert!(
+        provider_lines
+            .iter()
+            .any(|l| l.starts_with("configuring provider:")),
+        "{var}=TRACE: the provider's debug line is missing from the trace:\n{}",
+        out.stderr
+    );
+    // The crash came from a line without a message (hclog then prints the
+    // key=value pairs right after the plugin name). If none reaches
+    // Terraform any more, this test no longer covers that path: find
+    // another event without a message to drive it.
+    assert!(
+        provider_lines.iter().any(|l| l
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| first.contains('='))),
+        "{var}=TRACE: no provider line without a message reached Terraform:\n{}",
+        out.stderr
+    );
+    // go-plugin logs a line it cannot parse as hclog JSON as it is, under
+    // the plugin's name: no line of ours may end up like that.
+    for line in out.stderr.lines() {
+        assert!(
+            !line.contains("terraform-provider-todo: {\""),
+            "{var}=TRACE: a provider line was not read as hclog JSON: {line}"
+        );
+    }
+    for (name, value) in [
+        ("access_key", LEAK_ACCESS_KEY),
+        ("secret_key", LEAK_SECRET_KEY),
+        ("token", LEAK_TOKEN),
+    ] {
+        assert!(
+            !text.contains(value),
+            "{var}=TRACE: the {name} appears in terraform's output or log:\n{}",
+            text.lines()
+                .filter(|l| l.contains(value))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+#[test]
+fn tf_log_trace_plan_succeeds_and_leaks_no_credential() {
+    plan_with_trace_logging("TF_LOG");
+}
+
+#[test]
+fn tf_log_provider_trace_plan_succeeds_and_leaks_no_credential() {
+    plan_with_trace_logging("TF_LOG_PROVIDER");
+}

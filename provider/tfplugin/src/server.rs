@@ -10,6 +10,7 @@ use futures::FutureExt;
 use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::logging;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{
     ApplyRequest, ClientCapabilities, ConfigureRequest, Context, DataReadRequest, DataSource,
@@ -229,6 +230,7 @@ impl pb::provider_server::Provider for ProviderService {
                 &self.provider_schema.value_type(),
                 "provider configuration",
             )?;
+            logging::redact_sensitive(&self.provider_schema.block, &config);
             guarded("ValidateProviderConfig", self.provider.validate(&config)).await
         }
         .await;
@@ -250,6 +252,7 @@ impl pb::provider_server::Provider for ProviderService {
                 &schema.value_type(),
                 "resource configuration",
             )?;
+            logging::redact_sensitive(&schema.block, &config);
             guarded("ValidateResourceConfig", resource.validate(&config)).await
         }
         .await;
@@ -337,6 +340,7 @@ impl pb::provider_server::Provider for ProviderService {
                 &self.provider_schema.value_type(),
                 "provider configuration",
             )?;
+            logging::redact_sensitive(&self.provider_schema.block, &config);
             let configure = ConfigureRequest {
                 terraform_version: request.terraform_version,
                 config,
@@ -402,6 +406,7 @@ impl pb::provider_server::Provider for ProviderService {
                 prior_private: request.prior_private,
                 client: capabilities(request.client_capabilities),
             };
+            logging::redact_sensitive(&schema.block, &plan.config);
             let response = guarded("PlanResourceChange", resource.plan(&self.ctx, plan)).await?;
             let planned_state = encode(&response.planned_state, &ty, "planned state")?;
             Ok::<_, Diagnostics>(pb::plan_resource_change::Response {
@@ -436,6 +441,7 @@ impl pb::provider_server::Provider for ProviderService {
                 config: decode(request.config, &ty, "configuration")?,
                 planned_private: request.planned_private,
             };
+            logging::redact_sensitive(&schema.block, &apply.config);
             let response = guarded("ApplyResourceChange", resource.apply(&self.ctx, apply)).await?;
             let new_state = encode(&response.new_state, &ty, "new state")?;
             Ok::<_, Diagnostics>(pb::apply_resource_change::Response {

@@ -889,3 +889,51 @@ async fn plaintext_clients_are_refused() {
         "a plaintext client was answered by a server that requires mTLS"
     );
 }
+
+#[tokio::test]
+async fn sensitive_values_received_are_redacted_from_logs() {
+    let mut h = start().await;
+    let validated = "pw-validate-probe-5c1e";
+    let planned = "pw-plan-probe-93ab";
+    let line = format!("values {validated} and {planned}");
+    assert_eq!(tfplugin::logging::redacted(&line), line);
+    let with_password = |password: &str| {
+        let mut value = thing("plain-thing-name-77", Value::Null);
+        if let Value::Object(m) = &mut value {
+            m.insert("password".into(), Value::string(password));
+        }
+        value
+    };
+    let r = h
+        .client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "test_thing".into(),
+            config: dv(&with_password(validated), &thing_type()),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let config = with_password(planned);
+    h.client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "test_thing".into(),
+            prior_state: dv(&Value::Null, &thing_type()),
+            proposed_new_state: dv(&config, &thing_type()),
+            config: dv(&config, &thing_type()),
+            prior_private: vec![],
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tfplugin::logging::redacted(&line),
+        "values [redacted] and [redacted]"
+    );
+    // The name is not sensitive.
+    assert_eq!(
+        tfplugin::logging::redacted("plain-thing-name-77"),
+        "plain-thing-name-77"
+    );
+}
