@@ -9,6 +9,7 @@
 
 pub mod emulator;
 pub mod proxy;
+pub mod stack;
 pub mod terraform;
 
 use std::path::PathBuf;

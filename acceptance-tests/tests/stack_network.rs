@@ -6,172 +6,10 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use acceptance_tests::stack::{
+    by_stack, count, ec2, plan_exit, provider_block, provider_block_at, rt, stack, tagged_objects,
+};
 use acceptance_tests::{Emulator, Workspace};
-use aws_sdk_ec2::types::Filter;
-
-fn provider_block(emulator: &Emulator) -> String {
-    provider_block_at(&emulator.endpoint)
-}
-
-fn provider_block_at(endpoint: &str) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    todo = {{ source = "todo-app/todo" }}
-  }}
-}}
-
-provider "todo" {{
-  region                     = "us-east-1"
-  endpoint_url               = "{}"
-  skip_requesting_account_id = true
-  default_tags {{
-    tags = {{ team = "platform" }}
-  }}
-}}
-"#,
-        endpoint
-    )
-}
-
-fn stack(name: &str, nat: &str, zones: &[&str]) -> String {
-    let zones = zones
-        .iter()
-        .map(|z| format!("\"{z}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        r#"
-resource "todo_cloud_stack" "net" {{
-  name = "{name}"
-  tags = {{ env = "acc" }}
-
-  network = {{
-    cidr_block         = "10.20.0.0/16"
-    availability_zones = [{zones}]
-    nat_gateways       = "{nat}"
-  }}
-}}
-
-output "vpc_id" {{
-  value = todo_cloud_stack.net.network.vpc_id
-}}
-
-output "private_subnet_ids" {{
-  value = todo_cloud_stack.net.network.private_subnet_ids
-}}
-"#
-    )
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Runtime::new().expect("runtime")
-}
-
-async fn ec2(emulator: &Emulator) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::new(&emulator.sdk_config().await)
-}
-
-fn by_stack(name: &str) -> Filter {
-    Filter::builder()
-        .name("tag:todo:stack")
-        .values(name)
-        .build()
-}
-
-/// Every EC2 object tagged with the stack, as "kind id" strings.
-async fn tagged_objects(ec2: &aws_sdk_ec2::Client, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for v in ec2
-        .describe_vpcs()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .vpcs()
-    {
-        out.push(format!("vpc {}", v.vpc_id().unwrap_or_default()));
-    }
-    for s in ec2
-        .describe_subnets()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .subnets()
-    {
-        out.push(format!("subnet {}", s.subnet_id().unwrap_or_default()));
-    }
-    for g in ec2
-        .describe_internet_gateways()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .internet_gateways()
-    {
-        out.push(format!(
-            "igw {}",
-            g.internet_gateway_id().unwrap_or_default()
-        ));
-    }
-    for a in ec2
-        .describe_addresses()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .addresses()
-    {
-        out.push(format!("eip {}", a.allocation_id().unwrap_or_default()));
-    }
-    for n in ec2
-        .describe_nat_gateways()
-        .filter(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .nat_gateways()
-    {
-        if n.state().map(|s| s.as_str()) != Some("deleted") {
-            out.push(format!("nat {}", n.nat_gateway_id().unwrap_or_default()));
-        }
-    }
-    for r in ec2
-        .describe_route_tables()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .route_tables()
-    {
-        out.push(format!("rtb {}", r.route_table_id().unwrap_or_default()));
-    }
-    for g in ec2
-        .describe_security_groups()
-        .filters(by_stack(name))
-        .send()
-        .await
-        .unwrap()
-        .security_groups()
-    {
-        out.push(format!("sg {}", g.group_id().unwrap_or_default()));
-    }
-    out
-}
-
-fn count(objects: &[String], kind: &str) -> usize {
-    objects
-        .iter()
-        .filter(|o| o.starts_with(&format!("{kind} ")))
-        .count()
-}
-
-fn plan_exit(ws: &Workspace) -> (i32, String) {
-    let out = ws.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
-    (out.code, out.all())
-}
 
 fn nat_mode_round_trip(nat: &str) {
     let emulator = Emulator::start();
@@ -386,8 +224,14 @@ fn drift_is_planned_and_repaired() {
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 2, "drift not planned:\n{text}");
     assert!(text.contains("update in-place"), "{text}");
+    // The lost subnet's id becomes unknown; the route table stays known and
+    // the drift names what changed in it.
     assert!(text.contains("private_subnet_ids"), "{text}");
-    assert!(text.contains("private_route_table_ids"), "{text}");
+    assert!(!text.contains("private_route_table_ids"), "{text}");
+    assert!(
+        text.contains("drift") && text.contains("0.0.0.0/0"),
+        "{text}"
+    );
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "not converged:\n{text}");
@@ -459,15 +303,65 @@ fn import_and_data_source_read_an_existing_stack() {
     );
 }
 
+/// Points `alias/todo/<name>` at a key of nobody's stack, so that a
+/// create of `name` fails late (after the network exists); returns a
+/// closure-free handle: the alias name, to delete it again.
+async fn block_alias(emulator: &Emulator, name: &str) -> aws_sdk_kms::Client {
+    let kms = aws_sdk_kms::Client::new(&emulator.sdk_config().await);
+    let key = kms
+        .create_key()
+        .description("someone else's")
+        .send()
+        .await
+        .unwrap();
+    let key_id = key.key_metadata().unwrap().key_id().to_string();
+    kms.create_alias()
+        .alias_name(format!("alias/todo/{name}"))
+        .target_key_id(key_id)
+        .send()
+        .await
+        .unwrap();
+    kms
+}
+
+#[test]
+fn a_zone_the_region_lacks_is_refused_at_plan_naming_the_attribute() {
+    let emulator = Emulator::start();
+    let ws = Workspace::new(
+        &(provider_block(&emulator) + &stack("acc-zone", "single", &["us-east-1a", "eu-west-1b"])),
+    );
+    let out = ws.run(&["plan", "-no-color"]);
+    assert_ne!(out.code, 0);
+    let text = out.all();
+    assert!(text.contains("network.availability_zones[1]"), "{text}");
+    assert!(text.contains("eu-west-1b"), "{text}");
+    rt().block_on(async {
+        assert!(
+            tagged_objects(&ec2(&emulator).await, "acc-zone")
+                .await
+                .is_empty()
+        );
+    });
+}
+
 #[test]
 fn a_failed_create_continues_after_untaint_or_is_replaced_by_a_plain_apply() {
     let emulator = Emulator::start();
     let name = "acc-fail";
-    // us-east-1h passes validation (a zone name) but does not exist: the
-    // subnets there fail after the VPC and the rest were created.
-    let bad = provider_block(&emulator) + &stack(name, "single", &["us-east-1a", "us-east-1h"]);
-    let good = provider_block(&emulator) + &stack(name, "single", &["us-east-1a", "us-east-1b"]);
-    let ws = Workspace::new(&bad);
+    let config = provider_block(&emulator) + &stack(name, "single", &["us-east-1a", "us-east-1b"]);
+    // The stack's KMS alias is taken: the create fails after the network
+    // was built.
+    let kms = rt().block_on(block_alias(&emulator, name));
+    let unblock = || {
+        rt().block_on(async {
+            kms.delete_alias()
+                .alias_name(format!("alias/todo/{name}"))
+                .send()
+                .await
+                .unwrap();
+        })
+    };
+    let ws = Workspace::new(&config);
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]);
     assert_ne!(out.code, 0, "{}", out.all());
     let text = out.all();
@@ -476,8 +370,8 @@ fn a_failed_create_continues_after_untaint_or_is_replaced_by_a_plain_apply() {
         "{text}"
     );
     assert!(
-        text.contains("us-east-1h"),
-        "the failing sub-resource is named: {text}"
+        text.contains("alias/todo/acc-fail"),
+        "the cause is named: {text}"
     );
     // Terraform wraps the detail text; the command is named.
     assert!(text.contains("untaint"), "{text}");
@@ -491,9 +385,8 @@ fn a_failed_create_continues_after_untaint_or_is_replaced_by_a_plain_apply() {
         .find(|l| l.trim_start().starts_with("vpc_id"))
         .unwrap_or_default()
         .to_string();
-
-    // Path 1: untaint, then apply continues from where it stopped.
-    ws.write_config(&good);
+    // Path 1: fix the cause, untaint, then apply continues from where it stopped.
+    unblock();
     ws.run(&["untaint", "todo_cloud_stack.net"]).success();
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(
@@ -512,11 +405,16 @@ fn a_failed_create_continues_after_untaint_or_is_replaced_by_a_plain_apply() {
         .to_string();
     assert_eq!(vpc_before, vpc_after, "the VPC was adopted, not replaced");
     ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
-
     // Path 2: a plain apply after a failed create replaces the partial stack.
-    ws.write_config(&bad);
+    let kms = rt().block_on(block_alias(&emulator, name));
     assert_ne!(ws.run(&["apply", "-auto-approve", "-no-color"]).code, 0);
-    ws.write_config(&good);
+    rt().block_on(async {
+        kms.delete_alias()
+            .alias_name(format!("alias/todo/{name}"))
+            .send()
+            .await
+            .unwrap();
+    });
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(
         out.stdout.contains("1 added, 0 changed, 1 destroyed"),

@@ -1,6 +1,7 @@
 //! The stack's customer-managed KMS key: symmetric, yearly rotation on,
 //! the default key policy (the account root administers it), the alias
-//! `alias/todo/<stack>`. Its id is its ARN (KMS takes either). Destroy
+//! `alias/todo/<stack>`. Its id in the state is its ARN; calls use the
+//! key id (some emulators resolve only that). Destroy
 //! deletes the alias and schedules the key's deletion after the minimum
 //! window, 7 days; a key pending deletion is never adopted.
 //!
@@ -74,7 +75,7 @@ impl Kind for KmsKeys {
 
     async fn update(&self, spec: &KmsKeySpec, seen: &KmsKey, _: &Ids) -> CloudResult<()> {
         if !seen.rotation {
-            self.0.enable_rotation(&seen.arn).await?;
+            self.0.enable_rotation(&seen.id).await?;
         }
         if !seen.aliases.contains(&spec.alias) {
             match self.0.create_alias(&spec.alias, &seen.id).await {
@@ -99,7 +100,7 @@ impl Kind for KmsKeys {
     }
 
     async fn retag(&self, seen: &KmsKey, set: &Tags, remove: &[String]) -> CloudResult<()> {
-        self.0.retag_key(&seen.arn, set, remove).await
+        self.0.retag_key(&seen.id, set, remove).await
     }
 
     async fn delete(&self, seen: &KmsKey) -> CloudResult<()> {
@@ -111,7 +112,7 @@ impl Kind for KmsKeys {
         }
         match self
             .0
-            .schedule_deletion(&seen.arn, DELETION_WINDOW_DAYS)
+            .schedule_deletion(&seen.id, DELETION_WINDOW_DAYS)
             .await
         {
             Err(CloudError::Service { code, .. }) if code == "KMSInvalidStateException" => Ok(()),

@@ -290,6 +290,7 @@ impl Stacks {
         if let Some(p) = prior
             && p.network.availability_zone_count == Some(count)
             && p.network.availability_zones.len() as i64 == count
+            && (p.region.is_none() || p.region == self.cloud.region())
         {
             return Ok(Some(p.network.availability_zones.clone()));
         }

@@ -102,9 +102,11 @@ impl AwsKms {
     }
 
     async fn describe(&self, arn: &str, tags: Tags) -> CloudResult<Option<KmsKey>> {
+        // The key id ends the ARN; KMS takes either, some emulators only the id.
+        let key_id = arn.rsplit('/').next().unwrap_or(arn);
         let meta = {
             let _permit = self.gate.enter().await;
-            match self.kms.describe_key().key_id(arn).send().await {
+            match self.kms.describe_key().key_id(key_id).send().await {
                 Ok(out) => out.key_metadata().cloned(),
                 Err(e) => {
                     let e = map_err(e, "KMS key", arn);
