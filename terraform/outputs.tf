@@ -27,3 +27,13 @@ output "security_group_ids" {
   description = "Security groups by role (cluster, nodes, database)."
   value       = todo_cloud_stack.this.network.security_group_ids
 }
+
+output "kms_key_arn" {
+  description = "The stack's customer-managed KMS key (alias alias/todo/<stack name>)."
+  value       = todo_cloud_stack.this.kms_key_arn
+}
+
+output "stack_id" {
+  description = "The stack instance's identity, the todo:stack-id tag of its objects."
+  value       = todo_cloud_stack.this.stack_id
+}

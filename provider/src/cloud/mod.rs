@@ -428,8 +428,10 @@ pub struct KmsKey {
 #[async_trait]
 pub trait KmsApi: Send + Sync + 'static {
     /// Keys tagged `todo:stack = stack`, with rotation and aliases, keys
-    /// pending deletion left out.
-    async fn list_keys(&self, stack: &str) -> CloudResult<Vec<KmsKey>>;
+    /// pending deletion left out. `alias` is the stack's alias: where the
+    /// tagging API finds nothing (an emulator without it), the key it names
+    /// is checked for the tag instead.
+    async fn list_keys(&self, stack: &str, alias: &str) -> CloudResult<Vec<KmsKey>>;
     /// Creates a symmetric encryption key with the default key policy (the
     /// account root may administer and use it) and `tags`.
     async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey>;

@@ -1287,7 +1287,7 @@ impl NetworkApi for SimCloud {
 
 #[async_trait]
 impl KmsApi for SimCloud {
-    async fn list_keys(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
+    async fn list_keys(&self, stack: &str, _alias: &str) -> CloudResult<Vec<KmsKey>> {
         self.enter("list_keys").await?;
         let lag = self.lag();
         self.with(|w| {

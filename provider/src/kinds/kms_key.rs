@@ -19,6 +19,11 @@ use crate::reconcile::{Change, Dep, Ids, Kind, Meta};
 /// KMS keys.
 pub struct KmsKeys(pub Arc<dyn KmsApi>);
 
+/// The alias of a stack's key: `alias/todo/<stack>`.
+pub fn alias_of(stack: &str) -> String {
+    format!("alias/todo/{stack}")
+}
+
 /// The days a deleted key waits before it is gone (the minimum KMS allows).
 pub const DELETION_WINDOW_DAYS: i32 = 7;
 
@@ -66,7 +71,7 @@ impl Kind for KmsKeys {
     }
 
     async fn observe(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
-        self.0.list_keys(stack).await
+        self.0.list_keys(stack, &alias_of(stack)).await
     }
 
     async fn create(&self, spec: &KmsKeySpec, _: &Ids, tags: &Tags) -> CloudResult<KmsKey> {

@@ -177,11 +177,6 @@ pub fn kms_key() -> Key {
     key::<KmsKeys>("")
 }
 
-/// The KMS alias of a stack.
-pub fn kms_alias(stack: &str) -> String {
-    format!("alias/todo/{stack}")
-}
-
 /// The ingress rules of each security group (AWS's default allow-all
 /// egress is kept on every group).
 pub fn rules(role: &str) -> Vec<RuleSpec> {
@@ -246,7 +241,7 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
         Desired::new::<KmsKeys>(
             "",
             KmsKeySpec {
-                alias: kms_alias(&state.name),
+                alias: crate::kinds::kms_key::alias_of(&state.name),
                 description: format!(
                     "Todo stack {}: encryption of its data and secrets",
                     state.name

@@ -101,6 +101,32 @@ impl AwsKms {
         }
     }
 
+    /// The key `alias` names, when it carries the stack's tag (for
+    /// endpoints whose tagging API does not list KMS keys).
+    async fn tagged_by_alias(&self, stack: &str, alias: &str) -> CloudResult<Vec<(String, Tags)>> {
+        let Some(key_id) = self.alias_target(alias).await? else {
+            return Ok(Vec::new());
+        };
+        let _permit = self.gate.enter().await;
+        let out = self
+            .kms
+            .list_resource_tags()
+            .key_id(&key_id)
+            .send()
+            .await
+            .map_err(|e| map_err(e, "KMS key", &key_id))?;
+        let tags: Tags = out
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect();
+        Ok(if tags.get(TAG_STACK).is_some_and(|s| s == stack) {
+            vec![(key_id, tags)]
+        } else {
+            Vec::new()
+        })
+    }
+
     async fn describe(&self, arn: &str, tags: Tags) -> CloudResult<Option<KmsKey>> {
         // The key id ends the ARN; KMS takes either, some emulators only the id.
         let key_id = arn.rsplit('/').next().unwrap_or(arn);
@@ -191,8 +217,9 @@ fn kms_tags(tags: &Tags) -> CloudResult<Vec<Tag>> {
 
 #[async_trait]
 impl KmsApi for AwsKms {
-    async fn list_keys(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
+    async fn list_keys(&self, stack: &str, alias: &str) -> CloudResult<Vec<KmsKey>> {
         let tagged = match self.tagged(stack).await {
+            Ok(t) if t.is_empty() => self.tagged_by_alias(stack, alias).await?,
             Ok(t) => t,
             Err(CloudError::Service { .. } | CloudError::Transport(_)) => {
                 self.tagged_by_listing(stack).await?

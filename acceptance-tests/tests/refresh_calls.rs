@@ -1,0 +1,64 @@
+//! How many AWS requests a refresh of an unchanged stack sends, counted at
+//! the HTTP level by the SDK interceptor of the provider's own clients
+//! (every attempt counts). Prints the figure for the note.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use acceptance_tests::{Emulator, Target};
+use tfplugin::Context;
+use todo_provider::cloud::aws::AwsClients;
+use todo_provider::reconcile::Polling;
+use todo_provider::stack::model::{NetworkState, StackState};
+use todo_provider::stack::plan::with_defaults;
+use todo_provider::stack::{CloudSource, Stacks};
+
+/// One describe per EC2 kind (7) + the VPC's two DNS attributes, and for
+/// the key: the tagging API, DescribeKey, GetKeyRotationStatus, ListAliases.
+const MOTO_REFRESH_CALLS: u64 = 7 + 2 + 4;
+
+#[tokio::test]
+async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requests() {
+    let emulator = Emulator::start();
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = Stacks::new(
+        CloudSource::Fixed {
+            network: Arc::new(clients.network()),
+            kms: Arc::new(clients.kms()),
+            default_tags: BTreeMap::from([("team".to_string(), "platform".to_string())]),
+            region: "us-east-1".into(),
+        },
+        Polling::default(),
+    );
+    let want = with_defaults(&StackState {
+        name: "acc-calls".into(),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into(), "us-east-1c".into()],
+            nat_gateways: Some("one_per_az".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let ctx = Context {
+        stop: tokio_util::sync::CancellationToken::new(),
+    };
+    let (state, d) = stacks.apply(&ctx, None, &want).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let state = state.unwrap();
+    let before = clients.calls.get();
+    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
+    let calls = clients.calls.get() - before;
+    println!(
+        "refresh of an unchanged 3-zone network (one NAT per zone) with its KMS key on {}: {calls} AWS requests",
+        Target::from_env().name()
+    );
+    assert_eq!(refreshed, state, "the refresh found drift in an unchanged stack");
+    let expected = match Target::from_env() {
+        Target::Moto => MOTO_REFRESH_CALLS,
+        // LocalStack's tagging API lists no KMS key: the stack's alias is
+        // resolved and the key's tags read instead, 2 more requests.
+        Target::LocalStack => MOTO_REFRESH_CALLS + 2,
+    };
+    assert_eq!(calls, expected);
+}
