@@ -571,3 +571,255 @@ impl Plan {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::{CloudResult, TAG_COMPONENT};
+    use crate::reconcile::kind::{Dep, Kind, Meta, erase};
+    use async_trait::async_trait;
+
+    /// A kind for planner tests: a number that only replacement changes,
+    /// and a pointer to another thing that converges in place.
+    struct Things;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct ThingSpec {
+        number: u32,
+        points_at: Option<Key>,
+        deps: Vec<Dep>,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Thing {
+        id: String,
+        number: u32,
+        points_at: Option<String>,
+        tags: Tags,
+    }
+
+    #[async_trait]
+    impl Kind for Things {
+        type Spec = ThingSpec;
+        type Seen = Thing;
+        const NAME: &'static str = "thing";
+        const NOUN: &'static str = "thing";
+
+        fn deps(spec: &ThingSpec) -> Vec<Dep> {
+            spec.deps.clone()
+        }
+
+        fn meta(seen: &Thing) -> Meta {
+            Meta {
+                id: seen.id.clone(),
+                tags: seen.tags.clone(),
+                refs: seen.points_at.clone().into_iter().collect(),
+                ..Meta::default()
+            }
+        }
+
+        fn diff(spec: &ThingSpec, seen: &Thing, ids: &Ids) -> Vec<Change> {
+            let mut c = Vec::new();
+            if spec.number != seen.number {
+                c.push(Change::replace("number"));
+            }
+            let want = spec.points_at.as_ref().and_then(|k| ids.get(k));
+            if spec.points_at.is_some() && want != seen.points_at.as_deref() {
+                c.push(Change::update("points elsewhere"));
+            }
+            c
+        }
+
+        async fn observe(&self, _: &str) -> CloudResult<Vec<Thing>> {
+            Ok(Vec::new())
+        }
+
+        async fn create(&self, _: &ThingSpec, _: &Ids, _: &Tags) -> CloudResult<Thing> {
+            unreachable!("planner tests run nothing")
+        }
+
+        async fn update(&self, _: &ThingSpec, _: &Thing, _: &Ids) -> CloudResult<()> {
+            Ok(())
+        }
+
+        async fn retag(&self, _: &Thing, _: &Tags, _: &[String]) -> CloudResult<()> {
+            Ok(())
+        }
+
+        async fn delete(&self, _: &Thing) -> CloudResult<()> {
+            Ok(())
+        }
+    }
+
+    fn key(name: &str) -> Key {
+        Key::new("thing", name)
+    }
+
+    fn want(name: &str, number: u32, points_at: Option<&str>, deps: Vec<Dep>) -> Desired {
+        Desired::new::<Things>(
+            name,
+            ThingSpec {
+                number,
+                points_at: points_at.map(key),
+                deps,
+            },
+        )
+    }
+
+    fn tagging() -> Tagging {
+        Tagging {
+            stack: "s".into(),
+            stack_id: "i".into(),
+            base: Tags::new(),
+        }
+    }
+
+    fn seen(name: &str, id: &str, number: u32, points_at: Option<&str>) -> Observed {
+        let d = want(name, number, None, vec![]);
+        let mut tags = tagging().tags_of(&d);
+        tags.insert(TAG_COMPONENT.into(), key(name).tag());
+        let thing = Thing {
+            id: id.into(),
+            number,
+            points_at: points_at.map(str::to_string),
+            tags,
+        };
+        Observed {
+            kind: "thing",
+            key: Some(key(name)),
+            meta: Things::meta(&thing),
+            seen: std::sync::Arc::new(thing),
+        }
+    }
+
+    fn run(desired: Vec<Desired>, owned: Vec<Observed>, prior: &Ids) -> Result<Plan, GraphError> {
+        plan(
+            &[erase(Things)],
+            desired,
+            owned,
+            prior,
+            &tagging(),
+            &key("anchor"),
+        )
+    }
+
+    #[test]
+    fn an_unknown_dependency_is_an_error() {
+        let r = run(
+            vec![want("a", 1, None, vec![Dep::ready(key("ghost"))])],
+            vec![],
+            &Ids::default(),
+        );
+        assert_eq!(
+            r.unwrap_err(),
+            GraphError::UnknownDependency(key("a"), key("ghost"))
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_creation_dependencies_is_an_error() {
+        let r = run(
+            vec![
+                want("a", 1, None, vec![Dep::ready(key("b"))]),
+                want("b", 1, None, vec![Dep::ready(key("a"))]),
+            ],
+            vec![],
+            &Ids::default(),
+        );
+        assert!(matches!(r.unwrap_err(), GraphError::Cycle(_)));
+    }
+
+    #[test]
+    fn objects_that_only_name_each_other_are_not_a_cycle() {
+        let r = run(
+            vec![
+                want("a", 1, Some("b"), vec![Dep::exists(key("b"))]),
+                want("b", 1, Some("a"), vec![Dep::exists(key("a"))]),
+            ],
+            vec![],
+            &Ids::default(),
+        );
+        assert!(r.is_ok(), "{r:?}");
+    }
+
+    /// Create before destroy: the replacement exists, then what pointed at
+    /// the old object is updated, then the old object is deleted.
+    #[test]
+    fn a_replaced_object_is_deleted_after_its_referrers_moved_to_the_new_one() {
+        let p = run(
+            vec![
+                want("target", 2, None, vec![]),
+                want("user", 1, Some("target"), vec![Dep::ready(key("target"))]),
+            ],
+            vec![
+                seen("target", "t-old", 1, None),
+                seen("user", "u-1", 1, Some("t-old")),
+            ],
+            &Ids::default(),
+        )
+        .unwrap();
+        let at = |f: &dyn Fn(&Op) -> bool| p.steps.iter().position(|n| f(&n.op)).unwrap();
+        let create = at(&|op| matches!(op, Op::Create(k) if k.name == "target"));
+        let update = at(&|op| matches!(op, Op::Update(k) if k.name == "user"));
+        let delete =
+            at(&|op| matches!(op, Op::Delete(o, Removal::Replaced) if o.meta.id == "t-old"));
+        let reaches = |from: usize, to: usize| {
+            let mut stack = vec![from];
+            let mut seen = vec![false; p.steps.len()];
+            while let Some(i) = stack.pop() {
+                if i == to {
+                    return true;
+                }
+                if !std::mem::replace(&mut seen[i], true) {
+                    stack.extend(p.steps[i].deps.iter().copied());
+                }
+            }
+            false
+        };
+        assert!(
+            reaches(update, create),
+            "the update does not wait for the new object"
+        );
+        assert!(
+            reaches(delete, update),
+            "the delete does not wait for the referrer"
+        );
+        assert_eq!(
+            p.actions[&key("user")],
+            Action::Update {
+                changes: vec![Change::update("points elsewhere")],
+                set_tags: Tags::new(),
+                remove_tags: vec![],
+            }
+        );
+    }
+
+    #[test]
+    fn twins_keep_the_recorded_id_and_unwanted_objects_go() {
+        let prior = Ids([(key("a"), "a-2".to_string())].into());
+        let p = run(
+            vec![want("a", 1, None, vec![])],
+            vec![
+                seen("a", "a-1", 1, None),
+                seen("a", "a-2", 1, None),
+                seen("old", "o-1", 1, None),
+            ],
+            &prior,
+        )
+        .unwrap();
+        assert_eq!(p.kept[&key("a")].meta.id, "a-2");
+        let removed: Vec<(&str, &Removal)> = p
+            .removals
+            .iter()
+            .map(|(o, r)| (o.meta.id.as_str(), r))
+            .collect();
+        assert!(
+            removed.contains(&("a-1", &Removal::Twin { kept: "a-2".into() })),
+            "{removed:?}"
+        );
+        assert!(
+            removed.contains(&("o-1", &Removal::Unwanted)),
+            "{removed:?}"
+        );
+    }
+}
