@@ -458,12 +458,8 @@ async fn apply_time_approaches_the_critical_path() {
                 ("vpc", _) => m("set_vpc_dns"),
                 ("igw", _) => m("attach_internet_gateway"),
                 ("subnet", n) if n.starts_with("public") => m("set_subnet_public_ip"),
-                ("rt", "public") => {
-                    m("create_route") + m("subnet_association") * 3 + m("associate_route_table") * 3
-                }
-                ("rt", _) => {
-                    m("create_route") + m("subnet_association") + m("associate_route_table")
-                }
+                ("rt", "public") => m("create_route") + m("associate_route_table") * 3,
+                ("rt", _) => m("create_route") + m("associate_route_table"),
                 ("sg", "nodes") => m("authorize_rule") * 3,
                 ("sg", _) => m("authorize_rule"),
                 ("kms", _) => m("enable_rotation") + m("create_alias"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::cloud::{CloudResult, NetworkApi, RouteTable, RouteTarget, Tags};
+use crate::cloud::{CloudError, CloudResult, NetworkApi, RouteTable, RouteTarget, Tags};
 use crate::reconcile::{Change, Dep, Ids, Key, Kind, Meta};
 
 use super::ignore_not_found;
@@ -181,11 +181,18 @@ impl Kind for RouteTables {
             if have.contains(subnet.as_str()) {
                 continue;
             }
-            // A subnet still associated with another table moves here.
-            if let Some(old) = self.0.subnet_association(&subnet).await? {
-                ignore_not_found(self.0.disassociate_route_table(&old).await)?;
+            match self.0.associate_route_table(&seen.id, &subnet).await {
+                // Still associated with another table: move it here.
+                Err(CloudError::Service { code, .. }) if code == "Resource.AlreadyAssociated" => {
+                    if let Some(old) = self.0.subnet_association(&subnet).await? {
+                        ignore_not_found(self.0.disassociate_route_table(&old).await)?;
+                    }
+                    self.0.associate_route_table(&seen.id, &subnet).await?;
+                }
+                other => {
+                    other?;
+                }
             }
-            self.0.associate_route_table(&seen.id, &subnet).await?;
         }
         let wanted: BTreeSet<String> = spec
             .subnets
