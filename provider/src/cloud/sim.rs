@@ -5,8 +5,8 @@
 //! tests use to "crash" an apply right after any step.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -33,6 +33,25 @@ pub struct LatencyModel {
     pub nat_gone_after: Duration,
 }
 
+/// The latencies of [`LatencyModel::aws_like`]: milliseconds, then the
+/// operations that take them. list_vpcs is a describe and two attribute
+/// reads; list_keys the tagging API, a describe, rotation and aliases.
+const AWS_LIKE: &str = "
+    200 list_subnets list_internet_gateways list_elastic_ips list_nat_gateways get_nat_gateway
+    200 subnet_interfaces subnet_association availability_zones
+    200 enable_rotation create_alias alias_target delete_alias schedule_deletion retag_key
+    250 list_route_tables list_security_groups
+    300 retag set_subnet_public_ip
+    400 list_keys allocate_elastic_ip release_elastic_ip
+    400 create_route replace_route delete_route associate_route_table disassociate_route_table
+    500 create_key create_internet_gateway delete_internet_gateway delete_nat_gateway
+    500 create_route_table delete_route_table authorize_rule revoke_rule delete_interface
+    600 list_vpcs set_vpc_dns delete_security_group
+    700 delete_subnet attach_internet_gateway create_security_group
+    800 create_nat_gateway
+    900 delete_vpc create_subnet detach_internet_gateway
+    1200 create_vpc";
+
 impl LatencyModel {
     /// No latency at all, NATs available at once.
     pub fn instant() -> LatencyModel {
@@ -48,58 +67,13 @@ impl LatencyModel {
     /// gateways ~2 minutes to become available and ~1 minute to go away.
     pub fn aws_like() -> LatencyModel {
         let ms = Duration::from_millis;
-        let per_op = [
-            ("list_vpcs", ms(600)), // a describe and two attribute reads
-            ("list_subnets", ms(200)),
-            ("list_internet_gateways", ms(200)),
-            ("list_elastic_ips", ms(200)),
-            ("list_nat_gateways", ms(200)),
-            ("list_route_tables", ms(250)),
-            ("list_security_groups", ms(250)),
-            ("list_keys", ms(400)), // tagging API, describe, rotation, aliases
-            ("retag", ms(300)),
-            ("create_key", ms(500)),
-            ("enable_rotation", ms(200)),
-            ("create_alias", ms(200)),
-            ("alias_target", ms(200)),
-            ("delete_alias", ms(200)),
-            ("schedule_deletion", ms(200)),
-            ("retag_key", ms(200)),
-            ("subnet_interfaces", ms(200)),
-            ("subnet_association", ms(200)),
-            ("availability_zones", ms(200)),
-            ("create_vpc", ms(1_200)),
-            ("set_vpc_dns", ms(600)),
-            ("delete_vpc", ms(900)),
-            ("create_subnet", ms(900)),
-            ("set_subnet_public_ip", ms(300)),
-            ("delete_subnet", ms(700)),
-            ("create_internet_gateway", ms(500)),
-            ("attach_internet_gateway", ms(700)),
-            ("detach_internet_gateway", ms(900)),
-            ("delete_internet_gateway", ms(500)),
-            ("allocate_elastic_ip", ms(400)),
-            ("release_elastic_ip", ms(400)),
-            ("create_nat_gateway", ms(800)),
-            ("get_nat_gateway", ms(200)),
-            ("delete_nat_gateway", ms(500)),
-            ("create_route_table", ms(500)),
-            ("delete_route_table", ms(500)),
-            ("create_route", ms(400)),
-            ("replace_route", ms(400)),
-            ("delete_route", ms(400)),
-            ("associate_route_table", ms(400)),
-            ("disassociate_route_table", ms(400)),
-            ("create_security_group", ms(700)),
-            ("delete_security_group", ms(600)),
-            ("authorize_rule", ms(500)),
-            ("revoke_rule", ms(500)),
-            ("delete_interface", ms(500)),
-        ]
-        .into_iter()
-        .collect();
+        let per_op = AWS_LIKE.lines().filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let latency = ms(words.next()?.parse().ok()?);
+            Some(words.map(move |op| (op, latency)))
+        });
         LatencyModel {
-            per_op,
+            per_op: per_op.flatten().collect(),
             default: ms(300),
             nat_ready_after: Duration::from_secs(120),
             nat_gone_after: Duration::from_secs(60),
@@ -133,20 +107,60 @@ struct SimNat {
     gone_at: Option<Instant>,
 }
 
+impl SimNat {
+    /// The gateway as a describe made at `now` shows it.
+    fn at(&self, now: Instant) -> Option<NatGateway> {
+        let mut nat = self.nat.clone()?;
+        nat.state = match (self.gone_at, self.ready_at) {
+            (Some(gone), _) if now >= gone => NatState::Deleted,
+            (Some(_), _) => NatState::Deleting,
+            (None, Some(ready)) if now >= ready => NatState::Available,
+            (None, Some(_)) => NatState::Pending,
+            (None, None) => nat.state,
+        };
+        Some(nat)
+    }
+}
+
+/// The objects of one kind, by id.
+type Map<T> = BTreeMap<String, T>;
+
+/// The tags of an object kind the sim keeps in a [`Map`].
+trait Tagged: Clone {
+    fn tags(&self) -> &Tags;
+}
+
+macro_rules! impl_tagged {
+    ($($kind:ty),*) => { $(impl Tagged for $kind { fn tags(&self) -> &Tags { &self.tags } })* };
+}
+impl_tagged!(Vpc, Subnet, InternetGateway, ElasticIp, RouteTable);
+impl_tagged!(SecurityGroup, Interface, KmsKey);
+
+/// An inventory line: (kind, id, tags).
+type Entry = (&'static str, String, Tags);
+
+/// The inventory lines of every object of `map`.
+fn entries<'a, T: Tagged>(kind: &'static str, map: &'a Map<T>) -> impl Iterator<Item = Entry> + 'a {
+    map.iter()
+        .map(move |(id, o)| (kind, id.clone(), o.tags().clone()))
+}
+
 #[derive(Debug, Default)]
 struct World {
     next_id: u64,
-    vpcs: BTreeMap<String, Vpc>,
-    subnets: BTreeMap<String, Subnet>,
-    igws: BTreeMap<String, InternetGateway>,
-    eips: BTreeMap<String, ElasticIp>,
-    nats: BTreeMap<String, SimNat>,
-    route_tables: BTreeMap<String, RouteTable>,
-    groups: BTreeMap<String, SecurityGroup>,
-    interfaces: BTreeMap<String, Interface>,
-    keys: BTreeMap<String, KmsKey>,
-    aliases: BTreeMap<String, String>,
-    born: BTreeMap<String, Instant>,
+    /// Describes lag creates by this much (eventual consistency).
+    lag: Duration,
+    vpcs: Map<Vpc>,
+    subnets: Map<Subnet>,
+    igws: Map<InternetGateway>,
+    eips: Map<ElasticIp>,
+    nats: Map<SimNat>,
+    route_tables: Map<RouteTable>,
+    groups: Map<SecurityGroup>,
+    interfaces: Map<Interface>,
+    keys: Map<KmsKey>,
+    aliases: Map<String>,
+    born: Map<Instant>,
     route_log: Vec<RouteEvent>,
 }
 
@@ -171,66 +185,75 @@ impl World {
     }
 
     /// Whether a describe made now already lists `id` (describes lag
-    /// creates by `lag` when eventual consistency is on).
-    fn visible(&self, id: &str, lag: Duration) -> bool {
-        self.born.get(id).is_none_or(|b| Instant::now() >= *b + lag)
+    /// creates when eventual consistency is on).
+    fn visible(&self, id: &str) -> bool {
+        self.born
+            .get(id)
+            .is_none_or(|b| Instant::now() >= *b + self.lag)
+    }
+
+    /// The objects of `map` tagged with `stack` that a describe lists now.
+    fn listed<T: Tagged>(&self, map: &Map<T>, stack: &str) -> Vec<T> {
+        let listed = |(id, o): &(&String, &T)| in_stack(o.tags(), stack) && self.visible(id);
+        map.iter().filter(listed).map(|(_, o)| o.clone()).collect()
     }
 
     fn tags_mut(&mut self, id: &str) -> Option<&mut Tags> {
-        if let Some(o) = self.vpcs.get_mut(id) {
-            return Some(&mut o.tags);
+        let nat = self.nats.get_mut(id).and_then(|n| n.nat.as_mut());
+        let key = self.keys.values_mut().find(|k| k.id == id || k.arn == id);
+        let vpc = self.vpcs.get_mut(id).map(|o| &mut o.tags);
+        vpc.or(self.subnets.get_mut(id).map(|o| &mut o.tags))
+            .or(self.igws.get_mut(id).map(|o| &mut o.tags))
+            .or(self.eips.get_mut(id).map(|o| &mut o.tags))
+            .or(nat.map(|o| &mut o.tags))
+            .or(self.route_tables.get_mut(id).map(|o| &mut o.tags))
+            .or(self.groups.get_mut(id).map(|o| &mut o.tags))
+            .or(key.map(|k| &mut k.tags))
+    }
+
+    /// NAT gateways not yet deleted, as they are now.
+    fn live_nats(&self) -> impl Iterator<Item = NatGateway> + '_ {
+        let now = Instant::now();
+        let nats = self.nats.values().filter_map(move |s| s.at(now));
+        nats.filter(|n| n.state != NatState::Deleted)
+    }
+
+    /// Whether a NAT gateway not yet deleted uses the address.
+    fn eip_taken(&self, allocation_id: &str) -> bool {
+        self.live_nats()
+            .any(|n| n.allocation_id.as_deref() == Some(allocation_id))
+    }
+
+    /// Whether the subnet exists and is in the VPC.
+    fn in_vpc(&self, subnet_id: &str, vpc_id: &str) -> bool {
+        self.subnets
+            .get(subnet_id)
+            .is_some_and(|s| s.vpc_id == vpc_id)
+    }
+
+    /// The id of the subnet's route table association, if any.
+    fn association(&self, subnet_id: &str) -> Option<String> {
+        let mut all = self.route_tables.values().flat_map(|rt| &rt.associations);
+        let found = all.find(|a| a.subnet_id.as_deref() == Some(subnet_id));
+        found.map(|a| a.id.clone())
+    }
+
+    /// Drops every route table association of a subnet.
+    fn unassociate(&mut self, subnet_id: &str) {
+        for rt in self.route_tables.values_mut() {
+            rt.associations
+                .retain(|a| a.subnet_id.as_deref() != Some(subnet_id));
         }
-        if let Some(o) = self.subnets.get_mut(id) {
-            return Some(&mut o.tags);
-        }
-        if let Some(o) = self.igws.get_mut(id) {
-            return Some(&mut o.tags);
-        }
-        if let Some(o) = self.eips.get_mut(id) {
-            return Some(&mut o.tags);
-        }
-        if let Some(o) = self.nats.get_mut(id).and_then(|n| n.nat.as_mut()) {
-            return Some(&mut o.tags);
-        }
-        if let Some(o) = self.route_tables.get_mut(id) {
-            return Some(&mut o.tags);
-        }
-        if let Some(o) = self.groups.get_mut(id) {
-            return Some(&mut o.tags);
-        }
-        let key = self.keys.values_mut().find(|k| k.id == id || k.arn == id)?;
-        Some(&mut key.tags)
     }
 
     fn log_route(&mut self, route_table_id: &str) {
-        let target = self
-            .route_tables
-            .get(route_table_id)
-            .and_then(|rt| rt.routes.iter().find(|r| r.destination == "0.0.0.0/0"))
-            .map(|r| r.target.clone());
+        let rt = self.route_tables.get(route_table_id);
+        let default = rt.and_then(|rt| rt.routes.iter().find(|r| r.destination == "0.0.0.0/0"));
         self.route_log.push(RouteEvent {
             at: Instant::now(),
             route_table_id: route_table_id.to_string(),
-            target,
+            target: default.map(|r| r.target.clone()),
         });
-    }
-
-    fn nat_state(&self, sim: &SimNat, now: Instant) -> Option<NatGateway> {
-        let mut nat = sim.nat.clone()?;
-        if let Some(gone) = sim.gone_at {
-            nat.state = if now >= gone {
-                NatState::Deleted
-            } else {
-                NatState::Deleting
-            };
-        } else if let Some(ready) = sim.ready_at {
-            nat.state = if now >= ready {
-                NatState::Available
-            } else {
-                NatState::Pending
-            };
-        }
-        Some(nat)
     }
 }
 
@@ -243,80 +266,63 @@ pub struct SimCloud {
     per_op_calls: Mutex<BTreeMap<&'static str, u64>>,
     mutations: watch::Sender<u64>,
     azs: Vec<String>,
-    lag: Mutex<Duration>,
 }
 
 impl SimCloud {
     /// A cloud with the given latency model and region `us-east-1` zones a-f.
     pub fn new(latency: LatencyModel) -> SimCloud {
-        let (mutations, _) = watch::channel(0);
         SimCloud {
             world: Mutex::new(World::default()),
             latency,
             faults: Mutex::new(VecDeque::new()),
             calls: AtomicU64::new(0),
             per_op_calls: Mutex::new(BTreeMap::new()),
-            mutations,
-            azs: ["a", "b", "c", "d", "e", "f"]
-                .iter()
-                .map(|s| format!("us-east-1{s}"))
-                .collect(),
-            lag: Mutex::new(Duration::ZERO),
+            mutations: watch::channel(0).0,
+            azs: "abcdef".chars().map(|z| format!("us-east-1{z}")).collect(),
         }
     }
 
     /// Eventual consistency: describes list an object only `lag` after its
     /// create returned (zero: at once).
     pub fn set_describe_lag(&self, lag: Duration) {
-        if let Ok(mut l) = self.lag.lock() {
-            *l = lag;
-        }
-    }
-
-    fn lag(&self) -> Duration {
-        self.lag.lock().map(|l| *l).unwrap_or_default()
+        self.direct(|w| w.lag = lag);
     }
 
     /// Every change of a default route so far.
     pub fn route_log(&self) -> Vec<RouteEvent> {
-        self.world
-            .lock()
-            .map(|w| w.route_log.clone())
-            .unwrap_or_default()
+        self.direct(|w| w.route_log.clone()).unwrap_or_default()
     }
 
     /// Sets a tag on any object behind the engine's back.
     pub fn tag_out_of_band(&self, id: &str, key: &str, value: &str) {
-        if let Ok(mut w) = self.world.lock()
-            && let Some(tags) = w.tags_mut(id)
-        {
-            tags.insert(key.to_string(), value.to_string());
-        }
+        self.direct(|w| {
+            if let Some(tags) = w.tags_mut(id) {
+                tags.insert(key.to_string(), value.to_string());
+            }
+        });
     }
 
     /// Adds a rule to a security group behind the engine's back.
     pub fn authorize_out_of_band(&self, group_id: &str, rule: Rule) {
-        if let Ok(mut w) = self.world.lock()
-            && let Some(g) = w.groups.get_mut(group_id)
-        {
-            g.rules.push(rule);
-        }
+        self.direct(|w| {
+            if let Some(group) = w.groups.get_mut(group_id) {
+                group.rules.push(rule);
+            }
+        });
     }
 
     /// Flips a subnet's `map_public_ip_on_launch` behind the engine's back.
     pub fn set_public_ip_out_of_band(&self, subnet_id: &str, on: bool) {
-        if let Ok(mut w) = self.world.lock()
-            && let Some(s) = w.subnets.get_mut(subnet_id)
-        {
-            s.map_public_ip_on_launch = on;
-        }
+        self.direct(|w| {
+            if let Some(subnet) = w.subnets.get_mut(subnet_id) {
+                subnet.map_public_ip_on_launch = on;
+            }
+        });
     }
 
     /// The KMS keys, pending deletion or not, with their aliases.
     pub fn keys(&self) -> Vec<KmsKey> {
-        self.world
-            .lock()
-            .map(|w| w.keys.values().cloned().collect())
+        self.direct(|w| w.keys.values().cloned().collect())
             .unwrap_or_default()
     }
 
@@ -364,64 +370,28 @@ impl SimCloud {
         let Ok(w) = self.world.lock() else {
             return Vec::new();
         };
-        let now = Instant::now();
-        let mut out = Vec::new();
-        out.extend(
-            w.vpcs
-                .values()
-                .map(|o| ("vpc", o.id.clone(), o.tags.clone())),
-        );
-        out.extend(
-            w.subnets
-                .values()
-                .map(|o| ("subnet", o.id.clone(), o.tags.clone())),
-        );
-        out.extend(
-            w.igws
-                .values()
-                .map(|o| ("internet-gateway", o.id.clone(), o.tags.clone())),
-        );
-        out.extend(
-            w.eips
-                .values()
-                .map(|o| ("elastic-ip", o.allocation_id.clone(), o.tags.clone())),
-        );
-        for sim in w.nats.values() {
-            if let Some(nat) = w
-                .nat_state(sim, now)
-                .filter(|n| n.state != NatState::Deleted)
-            {
-                out.push(("nat-gateway", nat.id, nat.tags));
-            }
-        }
-        out.extend(
-            w.route_tables
-                .values()
-                .map(|o| ("route-table", o.id.clone(), o.tags.clone())),
-        );
-        out.extend(
-            w.groups
-                .values()
-                .map(|o| ("security-group", o.id.clone(), o.tags.clone())),
-        );
-        out.extend(
-            w.keys
-                .values()
-                .filter(|k| k.state != KeyState::PendingDeletion)
-                .map(|k| ("kms-key", k.id.clone(), k.tags.clone())),
-        );
-        out.extend(
-            w.interfaces
-                .values()
-                .map(|i| ("network-interface", i.id.clone(), i.tags.clone())),
-        );
-        out
+        let nats = w.live_nats().map(|n| ("nat-gateway", n.id, n.tags));
+        let keys = w
+            .keys
+            .values()
+            .filter(|k| k.state != KeyState::PendingDeletion);
+        let keys = keys.map(|k| ("kms-key", k.id.clone(), k.tags.clone()));
+        let all = entries("vpc", &w.vpcs)
+            .chain(entries("subnet", &w.subnets))
+            .chain(entries("internet-gateway", &w.igws))
+            .chain(entries("elastic-ip", &w.eips))
+            .chain(nats)
+            .chain(entries("route-table", &w.route_tables))
+            .chain(entries("security-group", &w.groups))
+            .chain(keys)
+            .chain(entries("network-interface", &w.interfaces));
+        all.collect()
     }
 
     /// Deletes an object behind the engine's back (drift), ignoring
     /// dependencies, as a console user might.
     pub fn delete_out_of_band(&self, id: &str) {
-        if let Ok(mut w) = self.world.lock() {
+        self.direct(|w| {
             w.subnets.remove(id);
             w.vpcs.remove(id);
             w.igws.remove(id);
@@ -430,49 +400,53 @@ impl SimCloud {
             w.route_tables.remove(id);
             w.groups.remove(id);
             w.interfaces.remove(id);
-            for rt in w.route_tables.values_mut() {
-                rt.associations
-                    .retain(|a| a.subnet_id.as_deref() != Some(id));
-            }
-        }
+            w.unassociate(id);
+        });
     }
 
     /// Removes a route behind the engine's back.
     pub fn delete_route_out_of_band(&self, route_table_id: &str, destination: &str) {
-        if let Ok(mut w) = self.world.lock()
-            && let Some(rt) = w.route_tables.get_mut(route_table_id)
-        {
-            rt.routes.retain(|r| r.destination != destination);
-        }
+        self.direct(|w| {
+            if let Some(rt) = w.route_tables.get_mut(route_table_id) {
+                rt.routes.retain(|r| r.destination != destination);
+            }
+        });
     }
 
     /// Adds a network interface in a subnet, as a load balancer would:
     /// `in_use` while something uses it, `available` once left behind.
     pub fn add_interface(&self, subnet_id: &str, description: &str, in_use: bool) -> String {
-        let Ok(mut w) = self.world.lock() else {
-            return String::new();
-        };
-        let id = w.id("eni");
-        w.interfaces.insert(
-            id.clone(),
-            Interface {
-                id: id.clone(),
+        self.direct(|w| {
+            let interface = Interface {
+                id: w.id("eni"),
                 subnet_id: subnet_id.to_string(),
                 in_use,
                 description: description.to_string(),
                 tags: Tags::new(),
-            },
-        );
-        id
+            };
+            insert(&mut w.interfaces, interface.id.clone(), interface).id
+        })
+        .unwrap_or_default()
     }
 
     /// Detaches a network interface (its user went away).
     pub fn detach_interface(&self, interface_id: &str) {
-        if let Ok(mut w) = self.world.lock()
-            && let Some(i) = w.interfaces.get_mut(interface_id)
-        {
-            i.in_use = false;
-        }
+        self.direct(|w| {
+            if let Some(interface) = w.interfaces.get_mut(interface_id) {
+                interface.in_use = false;
+            }
+        });
+    }
+
+    /// Runs `f` on the world directly: no call, so no latency, fault or
+    /// count (`None` if the world is poisoned).
+    fn direct<T>(&self, f: impl FnOnce(&mut World) -> T) -> Option<T> {
+        self.world.lock().ok().map(|mut w| f(&mut w))
+    }
+
+    fn world(&self) -> CloudResult<MutexGuard<'_, World>> {
+        let poisoned = |_| CloudError::Transport("sim poisoned".into());
+        self.world.lock().map_err(poisoned)
     }
 
     /// Counts the call, sleeps its latency, and applies any matching fault.
@@ -485,12 +459,8 @@ impl SimCloud {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let hit = self.fault_for(op);
-        match hit {
-            Some(e) if e == CloudError::Timeout("hang".into()) => {
-                std::future::pending::<()>().await;
-                Err(e)
-            }
+        match self.fault_for(op) {
+            Some(e) if e == CloudError::Timeout("hang".into()) => std::future::pending().await,
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -511,21 +481,29 @@ impl SimCloud {
         None
     }
 
-    fn mutated(&self) {
+    /// A describe `op` of one kind (read-only: no mutation counted): the
+    /// objects tagged with `stack` it lists now.
+    async fn list<T: Tagged>(
+        &self,
+        op: &'static str,
+        stack: &str,
+        map: impl FnOnce(&World) -> &Map<T>,
+    ) -> CloudResult<Vec<T>> {
+        self.enter(op).await?;
+        let w = self.world()?;
+        Ok(w.listed(map(&w), stack))
+    }
+
+    /// A mutating call `op`: counts one mutation when `f` succeeds (a crash
+    /// point for tests), none when it fails.
+    async fn mutate<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&mut World) -> CloudResult<T>,
+    ) -> CloudResult<T> {
+        self.enter(op).await?;
+        let out = f(&mut *self.world()?)?;
         self.mutations.send_modify(|m| *m += 1);
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut World) -> CloudResult<T>) -> CloudResult<T> {
-        let mut w = self
-            .world
-            .lock()
-            .map_err(|_| CloudError::Transport("sim poisoned".into()))?;
-        f(&mut w)
-    }
-
-    fn mutate<T>(&self, f: impl FnOnce(&mut World) -> CloudResult<T>) -> CloudResult<T> {
-        let out = self.with(f)?;
-        self.mutated();
         Ok(out)
     }
 }
@@ -541,120 +519,106 @@ fn dependency(what: String) -> CloudError {
     CloudError::DependencyViolation(what)
 }
 
-/// The objects of `map` tagged with `stack` that a describe lists now.
-fn listed<T: Clone>(
-    w: &World,
-    map: &BTreeMap<String, T>,
-    meta: impl Fn(&T) -> (&String, &Tags),
-    stack: &str,
-    lag: Duration,
-) -> Vec<T> {
-    map.values()
-        .filter(|o| {
-            let (id, tags) = meta(o);
-            tagged(tags, stack) && w.visible(id, lag)
-        })
-        .cloned()
-        .collect()
+/// The error AWS gives when deleting an object something still uses.
+fn has_dependencies(kind: &str, id: &str) -> CloudError {
+    dependency(format!(
+        "The {kind} '{id}' has dependencies and cannot be deleted."
+    ))
 }
 
-fn tagged(tags: &Tags, stack: &str) -> bool {
+fn service(code: &str, message: impl Into<String>) -> CloudError {
+    CloudError::Service {
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The object `id` of `map`, or `NotFound` naming `kind`.
+fn get<'a, T>(map: &'a Map<T>, kind: &'static str, id: &str) -> CloudResult<&'a T> {
+    map.get(id).ok_or_else(|| not_found(kind, id))
+}
+
+/// The object `id` of `map` to change, or `NotFound` naming `kind`.
+fn get_mut<'a, T>(map: &'a mut Map<T>, kind: &'static str, id: &str) -> CloudResult<&'a mut T> {
+    map.get_mut(id).ok_or_else(|| not_found(kind, id))
+}
+
+/// Stores a new object under `id` and returns it.
+fn insert<T: Clone>(map: &mut Map<T>, id: String, object: T) -> T {
+    map.insert(id, object.clone());
+    object
+}
+
+fn retag_map(tags: &mut Tags, set: &Tags, remove: &[String]) {
+    for k in remove {
+        tags.remove(k);
+    }
+    tags.extend(set.clone());
+}
+
+fn in_stack(tags: &Tags, stack: &str) -> bool {
     tags.get(TAG_STACK).map(String::as_str) == Some(stack)
 }
 
 fn cidr_inside(inner: &str, outer: &str) -> bool {
-    match (
-        inner.parse::<ipnet::Ipv4Net>(),
-        outer.parse::<ipnet::Ipv4Net>(),
-    ) {
-        (Ok(i), Ok(o)) => o.contains(&i),
-        _ => false,
-    }
+    let net = |s: &str| s.parse::<ipnet::Ipv4Net>().ok();
+    matches!((net(inner), net(outer)), (Some(i), Some(o)) if o.contains(&i))
 }
 
 fn cidr_overlap(a: &str, b: &str) -> bool {
-    match (a.parse::<ipnet::Ipv4Net>(), b.parse::<ipnet::Ipv4Net>()) {
-        (Ok(x), Ok(y)) => x.contains(&y) || y.contains(&x),
-        _ => false,
-    }
+    cidr_inside(a, b) || cidr_inside(b, a)
 }
 
 #[async_trait]
 impl NetworkApi for SimCloud {
     async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
-        self.enter("list_vpcs").await?;
-        let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.vpcs, |o| (&o.id, &o.tags), stack, lag)))
+        self.list("list_vpcs", stack, |w| &w.vpcs).await
     }
 
     async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
-        self.enter("list_subnets").await?;
-        let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.subnets, |o| (&o.id, &o.tags), stack, lag)))
+        self.list("list_subnets", stack, |w| &w.subnets).await
     }
 
     async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
-        self.enter("list_internet_gateways").await?;
-        let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.igws, |o| (&o.id, &o.tags), stack, lag)))
+        self.list("list_internet_gateways", stack, |w| &w.igws)
+            .await
     }
 
     async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
-        self.enter("list_elastic_ips").await?;
-        let lag = self.lag();
-        self.with(|w| {
-            Ok(listed(
-                w,
-                &w.eips,
-                |o| (&o.allocation_id, &o.tags),
-                stack,
-                lag,
-            ))
-        })
+        self.list("list_elastic_ips", stack, |w| &w.eips).await
     }
 
     async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
         self.enter("list_nat_gateways").await?;
-        let now = Instant::now();
-        let lag = self.lag();
-        self.with(|w| {
-            Ok(w.nats
-                .values()
-                .filter_map(|s| w.nat_state(s, now))
-                .filter(|n| {
-                    tagged(&n.tags, stack)
-                        && matches!(
-                            n.state,
-                            NatState::Pending | NatState::Available | NatState::Failed
-                        )
-                        && w.visible(&n.id, lag)
-                })
-                .collect())
-        })
+        let (w, now) = (self.world()?, Instant::now());
+        let listed = |n: &NatGateway| {
+            let gone = matches!(n.state, NatState::Deleting | NatState::Deleted);
+            in_stack(&n.tags, stack) && !gone && w.visible(&n.id)
+        };
+        Ok(w.nats
+            .values()
+            .filter_map(|s| s.at(now))
+            .filter(listed)
+            .collect())
     }
 
     async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
-        self.enter("list_route_tables").await?;
-        let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.route_tables, |o| (&o.id, &o.tags), stack, lag)))
+        self.list("list_route_tables", stack, |w| &w.route_tables)
+            .await
     }
 
     async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
-        self.enter("list_security_groups").await?;
-        let lag = self.lag();
-        self.with(|w| Ok(listed(w, &w.groups, |o| (&o.id, &o.tags), stack, lag)))
+        self.list("list_security_groups", stack, |w| &w.groups)
+            .await
     }
 
     async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
-        self.enter("retag").await?;
-        self.mutate(|w| {
+        self.mutate("retag", |w| {
             let tags = w.tags_mut(id).ok_or_else(|| not_found("object", id))?;
-            for k in remove {
-                tags.remove(k);
-            }
-            tags.extend(set.clone());
+            retag_map(tags, set, remove);
             Ok(())
         })
+        .await
     }
 
     async fn availability_zones(&self) -> CloudResult<Vec<String>> {
@@ -663,8 +627,7 @@ impl NetworkApi for SimCloud {
     }
 
     async fn create_vpc(&self, cidr_block: &str, tags: &Tags) -> CloudResult<Vpc> {
-        self.enter("create_vpc").await?;
-        self.mutate(|w| {
+        self.mutate("create_vpc", |w| {
             let vpc = Vpc {
                 id: w.id("vpc"),
                 cidr_block: cidr_block.to_string(),
@@ -672,49 +635,38 @@ impl NetworkApi for SimCloud {
                 dns_support: true,
                 tags: tags.clone(),
             };
-            w.vpcs.insert(vpc.id.clone(), vpc.clone());
-            Ok(vpc)
+            Ok(insert(&mut w.vpcs, vpc.id.clone(), vpc))
         })
+        .await
     }
 
     async fn set_vpc_dns(&self, vpc_id: &str, hostnames: bool, support: bool) -> CloudResult<()> {
-        self.enter("set_vpc_dns").await?;
-        self.mutate(|w| {
-            let vpc = w
-                .vpcs
-                .get_mut(vpc_id)
-                .ok_or_else(|| not_found("vpc", vpc_id))?;
-            vpc.dns_hostnames = hostnames;
-            vpc.dns_support = support;
+        self.mutate("set_vpc_dns", |w| {
+            let vpc = get_mut(&mut w.vpcs, "vpc", vpc_id)?;
+            (vpc.dns_hostnames, vpc.dns_support) = (hostnames, support);
             Ok(())
         })
+        .await
     }
 
     async fn delete_vpc(&self, vpc_id: &str) -> CloudResult<()> {
-        self.enter("delete_vpc").await?;
-        self.mutate(|w| {
-            if !w.vpcs.contains_key(vpc_id) {
-                return Err(not_found("vpc", vpc_id));
-            }
+        self.mutate("delete_vpc", |w| {
+            get(&w.vpcs, "vpc", vpc_id)?;
+            let attached = |g: &InternetGateway| g.attached_vpc_ids.iter().any(|v| v == vpc_id);
             let in_use = w.subnets.values().any(|s| s.vpc_id == vpc_id)
-                || w.igws
-                    .values()
-                    .any(|g| g.attached_vpc_ids.iter().any(|v| v == vpc_id))
+                || w.igws.values().any(attached)
                 || w.route_tables.values().any(|r| r.vpc_id == vpc_id)
                 || w.groups.values().any(|g| g.vpc_id == vpc_id)
-                || w.interfaces.values().any(|i| {
-                    w.subnets
-                        .get(&i.subnet_id)
-                        .is_some_and(|s| s.vpc_id == vpc_id)
-                });
+                || w.interfaces
+                    .values()
+                    .any(|i| w.in_vpc(&i.subnet_id, vpc_id));
             if in_use {
-                return Err(dependency(format!(
-                    "The vpc '{vpc_id}' has dependencies and cannot be deleted."
-                )));
+                return Err(has_dependencies("vpc", vpc_id));
             }
             w.vpcs.remove(vpc_id);
             Ok(())
         })
+        .await
     }
 
     async fn create_subnet(
@@ -724,23 +676,17 @@ impl NetworkApi for SimCloud {
         availability_zone: &str,
         tags: &Tags,
     ) -> CloudResult<Subnet> {
-        self.enter("create_subnet").await?;
-        self.mutate(|w| {
-            let vpc = w.vpcs.get(vpc_id).ok_or_else(|| not_found("vpc", vpc_id))?;
+        self.mutate("create_subnet", |w| {
+            let vpc = get(&w.vpcs, "vpc", vpc_id)?;
             if !cidr_inside(cidr_block, &vpc.cidr_block) {
-                return Err(CloudError::Service {
-                    code: "InvalidSubnet.Range".into(),
-                    message: format!("The CIDR '{cidr_block}' is invalid."),
-                });
+                let message = format!("The CIDR '{cidr_block}' is invalid.");
+                return Err(service("InvalidSubnet.Range", message));
             }
-            if w.subnets
-                .values()
-                .any(|s| s.vpc_id == vpc_id && cidr_overlap(&s.cidr_block, cidr_block))
-            {
-                return Err(CloudError::Service {
-                    code: "InvalidSubnet.Conflict".into(),
-                    message: format!("The CIDR '{cidr_block}' conflicts with another subnet"),
-                });
+            let overlap =
+                |s: &Subnet| s.vpc_id == vpc_id && cidr_overlap(&s.cidr_block, cidr_block);
+            if w.subnets.values().any(overlap) {
+                let message = format!("The CIDR '{cidr_block}' conflicts with another subnet");
+                return Err(service("InvalidSubnet.Conflict", message));
             }
             let subnet = Subnet {
                 id: w.id("subnet"),
@@ -750,152 +696,107 @@ impl NetworkApi for SimCloud {
                 map_public_ip_on_launch: false,
                 tags: tags.clone(),
             };
-            w.subnets.insert(subnet.id.clone(), subnet.clone());
-            Ok(subnet)
+            Ok(insert(&mut w.subnets, subnet.id.clone(), subnet))
         })
+        .await
     }
 
     async fn set_subnet_public_ip(&self, subnet_id: &str, on: bool) -> CloudResult<()> {
-        self.enter("set_subnet_public_ip").await?;
-        self.mutate(|w| {
-            let subnet = w
-                .subnets
-                .get_mut(subnet_id)
-                .ok_or_else(|| not_found("subnet", subnet_id))?;
-            subnet.map_public_ip_on_launch = on;
+        self.mutate("set_subnet_public_ip", |w| {
+            get_mut(&mut w.subnets, "subnet", subnet_id)?.map_public_ip_on_launch = on;
             Ok(())
         })
+        .await
     }
 
     async fn delete_subnet(&self, subnet_id: &str) -> CloudResult<()> {
-        self.enter("delete_subnet").await?;
-        let now = Instant::now();
-        self.mutate(|w| {
-            if !w.subnets.contains_key(subnet_id) {
-                return Err(not_found("subnet", subnet_id));
-            }
-            let nat_inside = w
-                .nats
-                .values()
-                .filter_map(|s| w.nat_state(s, now))
-                .any(|n| n.subnet_id == subnet_id && n.state != NatState::Deleted);
-            let interface_inside = w.interfaces.values().any(|i| i.subnet_id == subnet_id);
-            if nat_inside || interface_inside {
-                return Err(dependency(format!(
-                    "The subnet '{subnet_id}' has dependencies and cannot be deleted."
-                )));
+        self.mutate("delete_subnet", |w| {
+            get(&w.subnets, "subnet", subnet_id)?;
+            if w.live_nats().any(|n| n.subnet_id == subnet_id)
+                || w.interfaces.values().any(|i| i.subnet_id == subnet_id)
+            {
+                return Err(has_dependencies("subnet", subnet_id));
             }
             w.subnets.remove(subnet_id);
-            for rt in w.route_tables.values_mut() {
-                rt.associations
-                    .retain(|a| a.subnet_id.as_deref() != Some(subnet_id));
-            }
+            w.unassociate(subnet_id);
             Ok(())
         })
+        .await
     }
 
     async fn create_internet_gateway(&self, tags: &Tags) -> CloudResult<InternetGateway> {
-        self.enter("create_internet_gateway").await?;
-        self.mutate(|w| {
+        self.mutate("create_internet_gateway", |w| {
             let igw = InternetGateway {
                 id: w.id("igw"),
                 attached_vpc_ids: Vec::new(),
                 tags: tags.clone(),
             };
-            w.igws.insert(igw.id.clone(), igw.clone());
-            Ok(igw)
+            Ok(insert(&mut w.igws, igw.id.clone(), igw))
         })
+        .await
     }
 
     async fn attach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        self.enter("attach_internet_gateway").await?;
-        self.mutate(|w| {
-            if !w.vpcs.contains_key(vpc_id) {
-                return Err(not_found("vpc", vpc_id));
-            }
-            let igw = w
-                .igws
-                .get_mut(igw_id)
-                .ok_or_else(|| not_found("internet gateway", igw_id))?;
+        self.mutate("attach_internet_gateway", |w| {
+            get(&w.vpcs, "vpc", vpc_id)?;
+            let igw = get_mut(&mut w.igws, "internet gateway", igw_id)?;
             if !igw.attached_vpc_ids.is_empty() {
-                return Err(CloudError::Service {
-                    code: "Resource.AlreadyAssociated".into(),
-                    message: format!("resource {igw_id} is already attached"),
-                });
+                let message = format!("resource {igw_id} is already attached");
+                return Err(service("Resource.AlreadyAssociated", message));
             }
             igw.attached_vpc_ids.push(vpc_id.to_string());
             Ok(())
         })
+        .await
     }
 
     async fn detach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        self.enter("detach_internet_gateway").await?;
-        let now = Instant::now();
-        self.mutate(|w| {
-            let public_nat = w.nats.values().filter_map(|s| w.nat_state(s, now)).any(|n| {
-                n.state != NatState::Deleted && w.subnets.get(&n.subnet_id).is_some_and(|s| s.vpc_id == vpc_id)
-            });
-            if public_nat {
+        self.mutate("detach_internet_gateway", |w| {
+            if w.live_nats().any(|n| w.in_vpc(&n.subnet_id, vpc_id)) {
                 return Err(dependency(format!(
-                    "Network {vpc_id} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway."
+                    "Network {vpc_id} has some mapped public address(es). Please unmap those \
+                     public address(es) before detaching the gateway."
                 )));
             }
-            let igw = w.igws.get_mut(igw_id).ok_or_else(|| not_found("internet gateway", igw_id))?;
+            let igw = get_mut(&mut w.igws, "internet gateway", igw_id)?;
             if !igw.attached_vpc_ids.iter().any(|v| v == vpc_id) {
                 return Err(not_found("internet gateway attachment", igw_id));
             }
             igw.attached_vpc_ids.retain(|v| v != vpc_id);
             Ok(())
         })
+        .await
     }
 
     async fn delete_internet_gateway(&self, igw_id: &str) -> CloudResult<()> {
-        self.enter("delete_internet_gateway").await?;
-        self.mutate(|w| {
-            let igw = w
-                .igws
-                .get(igw_id)
-                .ok_or_else(|| not_found("internet gateway", igw_id))?;
+        self.mutate("delete_internet_gateway", |w| {
+            let igw = get(&w.igws, "internet gateway", igw_id)?;
             if !igw.attached_vpc_ids.is_empty() {
-                return Err(dependency(format!(
-                    "The internetGateway '{igw_id}' has dependencies and cannot be deleted."
-                )));
+                return Err(has_dependencies("internetGateway", igw_id));
             }
             w.igws.remove(igw_id);
             Ok(())
         })
+        .await
     }
 
     async fn allocate_elastic_ip(&self, tags: &Tags) -> CloudResult<ElasticIp> {
-        self.enter("allocate_elastic_ip").await?;
-        self.mutate(|w| {
+        self.mutate("allocate_elastic_ip", |w| {
             let n = w.next_id;
             let eip = ElasticIp {
                 allocation_id: w.id("eipalloc"),
                 public_ip: Some(format!("198.51.100.{}", n % 250)),
                 tags: tags.clone(),
             };
-            w.eips.insert(eip.allocation_id.clone(), eip.clone());
-            Ok(eip)
+            Ok(insert(&mut w.eips, eip.allocation_id.clone(), eip))
         })
+        .await
     }
 
     async fn release_elastic_ip(&self, allocation_id: &str) -> CloudResult<()> {
-        self.enter("release_elastic_ip").await?;
-        let now = Instant::now();
-        self.mutate(|w| {
-            if !w.eips.contains_key(allocation_id) {
-                return Err(not_found("elastic ip", allocation_id));
-            }
-            let in_use = w
-                .nats
-                .values()
-                .filter_map(|s| w.nat_state(s, now))
-                .any(|n| {
-                    n.allocation_id.as_deref() == Some(allocation_id)
-                        && n.state != NatState::Deleted
-                });
-            if in_use {
+        self.mutate("release_elastic_ip", |w| {
+            get(&w.eips, "elastic ip", allocation_id)?;
+            if w.eip_taken(allocation_id) {
                 return Err(dependency(format!(
                     "The address {allocation_id} is in use by a NAT gateway."
                 )));
@@ -903,6 +804,7 @@ impl NetworkApi for SimCloud {
             w.eips.remove(allocation_id);
             Ok(())
         })
+        .await
     }
 
     async fn create_nat_gateway(
@@ -911,29 +813,12 @@ impl NetworkApi for SimCloud {
         allocation_id: &str,
         tags: &Tags,
     ) -> CloudResult<NatGateway> {
-        self.enter("create_nat_gateway").await?;
-        let now = Instant::now();
-        let ready = now + self.latency.nat_ready_after;
-        self.mutate(|w| {
-            if !w.subnets.contains_key(subnet_id) {
-                return Err(not_found("subnet", subnet_id));
-            }
-            if !w.eips.contains_key(allocation_id) {
-                return Err(not_found("elastic ip", allocation_id));
-            }
-            let taken = w
-                .nats
-                .values()
-                .filter_map(|s| w.nat_state(s, now))
-                .any(|n| {
-                    n.allocation_id.as_deref() == Some(allocation_id)
-                        && n.state != NatState::Deleted
-                });
-            if taken {
-                return Err(CloudError::Service {
-                    code: "Resource.AlreadyAssociated".into(),
-                    message: format!("Elastic IP address [{allocation_id}] is already associated"),
-                });
+        self.mutate("create_nat_gateway", |w| {
+            get(&w.subnets, "subnet", subnet_id)?;
+            get(&w.eips, "elastic ip", allocation_id)?;
+            if w.eip_taken(allocation_id) {
+                let message = format!("Elastic IP address [{allocation_id}] is already associated");
+                return Err(service("Resource.AlreadyAssociated", message));
             }
             let n = w.next_id;
             let nat = NatGateway {
@@ -944,86 +829,63 @@ impl NetworkApi for SimCloud {
                 state: NatState::Pending,
                 tags: tags.clone(),
             };
-            w.nats.insert(
-                nat.id.clone(),
-                SimNat {
-                    nat: Some(nat.clone()),
-                    ready_at: Some(ready),
-                    gone_at: None,
-                },
-            );
+            let ready_at = Some(Instant::now() + self.latency.nat_ready_after);
+            let sim = SimNat {
+                nat: Some(nat.clone()),
+                ready_at,
+                gone_at: None,
+            };
+            w.nats.insert(nat.id.clone(), sim);
             Ok(nat)
         })
+        .await
     }
 
     async fn get_nat_gateway(&self, nat_id: &str) -> CloudResult<NatGateway> {
         self.enter("get_nat_gateway").await?;
-        let now = Instant::now();
-        self.with(|w| {
-            let sim = w
-                .nats
-                .get(nat_id)
-                .ok_or_else(|| not_found("NAT gateway", nat_id))?;
-            w.nat_state(sim, now)
-                .ok_or_else(|| not_found("NAT gateway", nat_id))
-        })
+        let nat = get(&self.world()?.nats, "NAT gateway", nat_id)?.at(Instant::now());
+        nat.ok_or_else(|| not_found("NAT gateway", nat_id))
     }
 
     async fn delete_nat_gateway(&self, nat_id: &str) -> CloudResult<()> {
-        self.enter("delete_nat_gateway").await?;
-        let gone = Instant::now() + self.latency.nat_gone_after;
-        self.mutate(|w| {
-            let sim = w
-                .nats
-                .get_mut(nat_id)
-                .ok_or_else(|| not_found("NAT gateway", nat_id))?;
-            if sim.gone_at.is_none() {
-                sim.gone_at = Some(gone);
-            }
+        self.mutate("delete_nat_gateway", |w| {
+            let sim = get_mut(&mut w.nats, "NAT gateway", nat_id)?;
+            let gone = Instant::now() + self.latency.nat_gone_after;
+            sim.gone_at.get_or_insert(gone);
             Ok(())
         })
+        .await
     }
 
     async fn create_route_table(&self, vpc_id: &str, tags: &Tags) -> CloudResult<RouteTable> {
-        self.enter("create_route_table").await?;
-        self.mutate(|w| {
-            let vpc_cidr = w
-                .vpcs
-                .get(vpc_id)
-                .ok_or_else(|| not_found("vpc", vpc_id))?
-                .cidr_block
-                .clone();
+        self.mutate("create_route_table", |w| {
+            let destination = get(&w.vpcs, "vpc", vpc_id)?.cidr_block.clone();
             let rt = RouteTable {
                 id: w.id("rtb"),
                 vpc_id: vpc_id.to_string(),
                 routes: vec![Route {
-                    destination: vpc_cidr,
+                    destination,
                     target: RouteTarget::Local,
                 }],
                 associations: Vec::new(),
                 tags: tags.clone(),
             };
-            w.route_tables.insert(rt.id.clone(), rt.clone());
-            Ok(rt)
+            Ok(insert(&mut w.route_tables, rt.id.clone(), rt))
         })
+        .await
     }
 
     async fn delete_route_table(&self, route_table_id: &str) -> CloudResult<()> {
-        self.enter("delete_route_table").await?;
-        self.mutate(|w| {
-            let rt = w
-                .route_tables
-                .get(route_table_id)
-                .ok_or_else(|| not_found("route table", route_table_id))?;
+        self.mutate("delete_route_table", |w| {
+            let rt = get(&w.route_tables, "route table", route_table_id)?;
             if !rt.associations.is_empty() {
-                return Err(dependency(format!(
-                    "The routeTable '{route_table_id}' has dependencies and cannot be deleted."
-                )));
+                return Err(has_dependencies("routeTable", route_table_id));
             }
             w.route_tables.remove(route_table_id);
             w.log_route(route_table_id);
             Ok(())
         })
+        .await
     }
 
     async fn create_route(
@@ -1032,17 +894,11 @@ impl NetworkApi for SimCloud {
         destination: &str,
         target: &RouteTarget,
     ) -> CloudResult<()> {
-        self.enter("create_route").await?;
-        self.mutate(|w| {
-            let rt = w
-                .route_tables
-                .get_mut(route_table_id)
-                .ok_or_else(|| not_found("route table", route_table_id))?;
+        self.mutate("create_route", |w| {
+            let rt = get_mut(&mut w.route_tables, "route table", route_table_id)?;
             if rt.routes.iter().any(|r| r.destination == destination) {
-                return Err(CloudError::Service {
-                    code: "RouteAlreadyExists".into(),
-                    message: format!("The route identified by {destination} already exists."),
-                });
+                let message = format!("The route identified by {destination} already exists.");
+                return Err(service("RouteAlreadyExists", message));
             }
             rt.routes.push(Route {
                 destination: destination.to_string(),
@@ -1051,6 +907,7 @@ impl NetworkApi for SimCloud {
             w.log_route(route_table_id);
             Ok(())
         })
+        .await
     }
 
     async fn replace_route(
@@ -1059,30 +916,19 @@ impl NetworkApi for SimCloud {
         destination: &str,
         target: &RouteTarget,
     ) -> CloudResult<()> {
-        self.enter("replace_route").await?;
-        self.mutate(|w| {
-            let rt = w
-                .route_tables
-                .get_mut(route_table_id)
-                .ok_or_else(|| not_found("route table", route_table_id))?;
-            let route = rt
-                .routes
-                .iter_mut()
-                .find(|r| r.destination == destination)
-                .ok_or_else(|| not_found("route", destination))?;
-            route.target = target.clone();
+        self.mutate("replace_route", |w| {
+            let rt = get_mut(&mut w.route_tables, "route table", route_table_id)?;
+            let route = rt.routes.iter_mut().find(|r| r.destination == destination);
+            route.ok_or_else(|| not_found("route", destination))?.target = target.clone();
             w.log_route(route_table_id);
             Ok(())
         })
+        .await
     }
 
     async fn delete_route(&self, route_table_id: &str, destination: &str) -> CloudResult<()> {
-        self.enter("delete_route").await?;
-        self.mutate(|w| {
-            let rt = w
-                .route_tables
-                .get_mut(route_table_id)
-                .ok_or_else(|| not_found("route table", route_table_id))?;
+        self.mutate("delete_route", |w| {
+            let rt = get_mut(&mut w.route_tables, "route table", route_table_id)?;
             let before = rt.routes.len();
             rt.routes.retain(|r| r.destination != destination);
             if rt.routes.len() == before {
@@ -1091,6 +937,7 @@ impl NetworkApi for SimCloud {
             w.log_route(route_table_id);
             Ok(())
         })
+        .await
     }
 
     async fn associate_route_table(
@@ -1098,39 +945,27 @@ impl NetworkApi for SimCloud {
         route_table_id: &str,
         subnet_id: &str,
     ) -> CloudResult<String> {
-        self.enter("associate_route_table").await?;
-        self.mutate(|w| {
-            if !w.subnets.contains_key(subnet_id) {
-                return Err(not_found("subnet", subnet_id));
-            }
-            if w.route_tables.values().any(|rt| {
-                rt.associations
-                    .iter()
-                    .any(|a| a.subnet_id.as_deref() == Some(subnet_id))
-            }) {
-                return Err(CloudError::Service {
-                    code: "Resource.AlreadyAssociated".into(),
-                    message: format!(
-                        "the specified association for route table already exists for {subnet_id}"
-                    ),
-                });
+        self.mutate("associate_route_table", |w| {
+            get(&w.subnets, "subnet", subnet_id)?;
+            if w.association(subnet_id).is_some() {
+                let message = format!(
+                    "the specified association for route table already exists for {subnet_id}"
+                );
+                return Err(service("Resource.AlreadyAssociated", message));
             }
             let id = w.id("rtbassoc");
-            let rt = w
-                .route_tables
-                .get_mut(route_table_id)
-                .ok_or_else(|| not_found("route table", route_table_id))?;
+            let rt = get_mut(&mut w.route_tables, "route table", route_table_id)?;
             rt.associations.push(RouteTableAssociation {
                 id: id.clone(),
                 subnet_id: Some(subnet_id.to_string()),
             });
             Ok(id)
         })
+        .await
     }
 
     async fn disassociate_route_table(&self, association_id: &str) -> CloudResult<()> {
-        self.enter("disassociate_route_table").await?;
-        self.mutate(|w| {
+        self.mutate("disassociate_route_table", |w| {
             for rt in w.route_tables.values_mut() {
                 if let Some(pos) = rt.associations.iter().position(|a| a.id == association_id) {
                     rt.associations.remove(pos);
@@ -1139,6 +974,7 @@ impl NetworkApi for SimCloud {
             }
             Err(not_found("route table association", association_id))
         })
+        .await
     }
 
     async fn create_security_group(
@@ -1148,21 +984,13 @@ impl NetworkApi for SimCloud {
         _description: &str,
         tags: &Tags,
     ) -> CloudResult<SecurityGroup> {
-        self.enter("create_security_group").await?;
-        self.mutate(|w| {
-            if !w.vpcs.contains_key(vpc_id) {
-                return Err(not_found("vpc", vpc_id));
-            }
-            if w.groups
-                .values()
-                .any(|g| g.vpc_id == vpc_id && g.name == name)
-            {
-                return Err(CloudError::Service {
-                    code: "InvalidGroup.Duplicate".into(),
-                    message: format!(
-                        "The security group '{name}' already exists for VPC '{vpc_id}'"
-                    ),
-                });
+        self.mutate("create_security_group", |w| {
+            get(&w.vpcs, "vpc", vpc_id)?;
+            let duplicate = |g: &SecurityGroup| g.vpc_id == vpc_id && g.name == name;
+            if w.groups.values().any(duplicate) {
+                let message =
+                    format!("The security group '{name}' already exists for VPC '{vpc_id}'");
+                return Err(service("InvalidGroup.Duplicate", message));
             }
             let group = SecurityGroup {
                 id: w.id("sg"),
@@ -1178,23 +1006,17 @@ impl NetworkApi for SimCloud {
                 }],
                 tags: tags.clone(),
             };
-            w.groups.insert(group.id.clone(), group.clone());
-            Ok(group)
+            Ok(insert(&mut w.groups, group.id.clone(), group))
         })
+        .await
     }
 
     async fn delete_security_group(&self, group_id: &str) -> CloudResult<()> {
-        self.enter("delete_security_group").await?;
-        self.mutate(|w| {
-            if !w.groups.contains_key(group_id) {
-                return Err(not_found("security group", group_id));
-            }
-            let referenced = w.groups.values().filter(|g| g.id != group_id).any(|g| {
-                g.rules
-                    .iter()
-                    .any(|r| r.peer == RulePeer::Group(group_id.to_string()))
-            });
-            if referenced {
+        self.mutate("delete_security_group", |w| {
+            get(&w.groups, "security group", group_id)?;
+            let peer = RulePeer::Group(group_id.to_string());
+            let others = w.groups.values().filter(|g| g.id != group_id);
+            if others.flat_map(|g| &g.rules).any(|r| r.peer == peer) {
                 return Err(dependency(format!(
                     "resource {group_id} has a dependent object"
                 )));
@@ -1202,38 +1024,28 @@ impl NetworkApi for SimCloud {
             w.groups.remove(group_id);
             Ok(())
         })
+        .await
     }
 
     async fn authorize_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {
-        self.enter("authorize_rule").await?;
-        self.mutate(|w| {
-            if let RulePeer::Group(peer) = &rule.peer
-                && !w.groups.contains_key(peer)
-            {
-                return Err(not_found("security group", peer));
+        self.mutate("authorize_rule", |w| {
+            if let RulePeer::Group(peer) = &rule.peer {
+                get(&w.groups, "security group", peer)?;
             }
-            let group = w
-                .groups
-                .get_mut(group_id)
-                .ok_or_else(|| not_found("security group", group_id))?;
+            let group = get_mut(&mut w.groups, "security group", group_id)?;
             if group.rules.iter().any(|r| r.same_traffic(rule)) {
-                return Err(CloudError::Service {
-                    code: "InvalidPermission.Duplicate".into(),
-                    message: "the specified rule already exists".into(),
-                });
+                let message = "the specified rule already exists";
+                return Err(service("InvalidPermission.Duplicate", message));
             }
             group.rules.push(rule.clone());
             Ok(())
         })
+        .await
     }
 
     async fn revoke_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {
-        self.enter("revoke_rule").await?;
-        self.mutate(|w| {
-            let group = w
-                .groups
-                .get_mut(group_id)
-                .ok_or_else(|| not_found("security group", group_id))?;
+        self.mutate("revoke_rule", |w| {
+            let group = get_mut(&mut w.groups, "security group", group_id)?;
             let before = group.rules.len();
             group.rules.retain(|r| !r.same_traffic(rule));
             if group.rules.len() == before {
@@ -1241,47 +1053,31 @@ impl NetworkApi for SimCloud {
             }
             Ok(())
         })
+        .await
     }
 
     async fn subnet_interfaces(&self, subnet_id: &str) -> CloudResult<Vec<Interface>> {
         self.enter("subnet_interfaces").await?;
-        self.with(|w| {
-            Ok(w.interfaces
-                .values()
-                .filter(|i| i.subnet_id == subnet_id)
-                .cloned()
-                .collect())
-        })
+        let w = self.world()?;
+        let inside = w.interfaces.values().filter(|i| i.subnet_id == subnet_id);
+        Ok(inside.cloned().collect())
     }
 
     async fn subnet_association(&self, subnet_id: &str) -> CloudResult<Option<String>> {
         self.enter("subnet_association").await?;
-        self.with(|w| {
-            Ok(w.route_tables.values().find_map(|rt| {
-                rt.associations
-                    .iter()
-                    .find(|a| a.subnet_id.as_deref() == Some(subnet_id))
-                    .map(|a| a.id.clone())
-            }))
-        })
+        Ok(self.world()?.association(subnet_id))
     }
 
     async fn delete_interface(&self, interface_id: &str) -> CloudResult<()> {
-        self.enter("delete_interface").await?;
-        self.mutate(|w| {
-            let eni = w
-                .interfaces
-                .get(interface_id)
-                .ok_or_else(|| not_found("network interface", interface_id))?;
-            if eni.in_use {
-                return Err(CloudError::Service {
-                    code: "InvalidNetworkInterface.InUse".into(),
-                    message: format!("Network interface '{interface_id}' is currently in use."),
-                });
+        self.mutate("delete_interface", |w| {
+            if get(&w.interfaces, "network interface", interface_id)?.in_use {
+                let message = format!("Network interface '{interface_id}' is currently in use.");
+                return Err(service("InvalidNetworkInterface.InUse", message));
             }
             w.interfaces.remove(interface_id);
             Ok(())
         })
+        .await
     }
 }
 
@@ -1289,32 +1085,25 @@ impl NetworkApi for SimCloud {
 impl KmsApi for SimCloud {
     async fn list_keys(&self, stack: &str, _alias: &str) -> CloudResult<Vec<KmsKey>> {
         self.enter("list_keys").await?;
-        let lag = self.lag();
-        self.with(|w| {
-            Ok(w.keys
-                .values()
-                .filter(|k| {
-                    tagged(&k.tags, stack)
-                        && k.state != KeyState::PendingDeletion
-                        && w.visible(&k.id, lag)
-                })
-                .cloned()
-                .map(|mut k| {
-                    k.aliases = w
-                        .aliases
-                        .iter()
-                        .filter(|(_, target)| **target == k.id)
-                        .map(|(a, _)| a.clone())
-                        .collect();
-                    k
-                })
-                .collect())
-        })
+        let w = self.world()?;
+        let listed = |k: &&KmsKey| {
+            in_stack(&k.tags, stack) && k.state != KeyState::PendingDeletion && w.visible(&k.id)
+        };
+        let with_aliases = |mut k: KmsKey| {
+            let aliases = w.aliases.iter().filter(|(_, target)| **target == k.id);
+            k.aliases = aliases.map(|(a, _)| a.clone()).collect();
+            k
+        };
+        Ok(w.keys
+            .values()
+            .filter(listed)
+            .cloned()
+            .map(with_aliases)
+            .collect())
     }
 
     async fn create_key(&self, _description: &str, tags: &Tags) -> CloudResult<KmsKey> {
-        self.enter("create_key").await?;
-        self.mutate(|w| {
+        self.mutate("create_key", |w| {
             let n = w.next_id;
             let id = w.id("key");
             let key = KmsKey {
@@ -1326,81 +1115,70 @@ impl KmsApi for SimCloud {
                 created: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + n)),
                 tags: tags.clone(),
             };
-            w.keys.insert(key.id.clone(), key.clone());
-            Ok(key)
+            Ok(insert(&mut w.keys, key.id.clone(), key))
         })
+        .await
     }
 
     async fn enable_rotation(&self, key_id: &str) -> CloudResult<()> {
-        self.enter("enable_rotation").await?;
-        self.mutate(|w| {
-            let key = sim_key(w, key_id)?;
-            key.rotation = true;
+        self.mutate("enable_rotation", |w| {
+            sim_key(w, key_id)?.rotation = true;
             Ok(())
         })
+        .await
     }
 
     async fn create_alias(&self, alias: &str, key_id: &str) -> CloudResult<()> {
-        self.enter("create_alias").await?;
-        self.mutate(|w| {
+        self.mutate("create_alias", |w| {
             let id = sim_key(w, key_id)?.id.clone();
             if w.aliases.contains_key(alias) {
-                return Err(CloudError::Service {
-                    code: "AlreadyExistsException".into(),
-                    message: format!("An alias with the name {alias} already exists"),
-                });
+                let message = format!("An alias with the name {alias} already exists");
+                return Err(service("AlreadyExistsException", message));
             }
             w.aliases.insert(alias.to_string(), id);
             Ok(())
         })
+        .await
     }
 
     async fn alias_target(&self, alias: &str) -> CloudResult<Option<String>> {
         self.enter("alias_target").await?;
-        self.with(|w| Ok(w.aliases.get(alias).cloned()))
+        Ok(self.world()?.aliases.get(alias).cloned())
     }
 
     async fn delete_alias(&self, alias: &str) -> CloudResult<()> {
-        self.enter("delete_alias").await?;
-        self.mutate(|w| {
+        self.mutate("delete_alias", |w| {
             w.aliases
                 .remove(alias)
                 .map(|_| ())
                 .ok_or_else(|| not_found("alias", alias))
         })
+        .await
     }
 
     async fn schedule_deletion(&self, key_id: &str, days: i32) -> CloudResult<()> {
-        self.enter("schedule_deletion").await?;
-        self.mutate(|w| {
+        self.mutate("schedule_deletion", |w| {
             if !(7..=30).contains(&days) {
-                return Err(CloudError::Service {
-                    code: "ValidationException".into(),
-                    message: format!("PendingWindowInDays {days} is outside 7..30"),
-                });
+                let message = format!("PendingWindowInDays {days} is outside 7..30");
+                return Err(service("ValidationException", message));
             }
             let key = sim_key(w, key_id)?;
             if key.state == KeyState::PendingDeletion {
-                return Err(CloudError::Service {
-                    code: "KMSInvalidStateException".into(),
-                    message: format!("{key_id} is pending deletion."),
-                });
+                let message = format!("{key_id} is pending deletion.");
+                return Err(service("KMSInvalidStateException", message));
             }
             key.state = KeyState::PendingDeletion;
             Ok(())
         })
+        .await
     }
 
     async fn retag_key(&self, key_id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
-        self.enter("retag_key").await?;
-        self.mutate(|w| {
-            let key = sim_key(w, key_id)?;
-            for k in remove {
-                key.tags.remove(k);
-            }
-            key.tags.extend(set.clone());
+        self.mutate("retag_key", |w| {
+            retag_map(&mut sim_key(w, key_id)?.tags, set, remove);
             Ok(())
         })
+        .await
     }
 }
 

@@ -2,12 +2,16 @@
 //! tables and security groups, read with one tag-filtered describe per
 //! object kind and created with their tags in the same call.
 
+use std::future::Future;
+
 use async_trait::async_trait;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AvailabilityZoneState, ConnectivityType, DomainType, Filter,
     IpPermission, IpRange, NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
     VpcAttributeName,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::{Gate, map_err};
 use crate::cloud::{
@@ -16,11 +20,11 @@ use crate::cloud::{
     SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
 };
 
-/// Sends every page of a paginator and collects the pages, counting each
-/// page as one call (each page is one request to AWS).
+/// Sends every page of a paginated request and collects the pages, counting
+/// each page as one call (each page is one request to AWS).
 macro_rules! all_pages {
-    ($net:expr, $paginator:expr, $kind:expr, $id:expr) => {{
-        let mut stream = $paginator.send();
+    ($net:expr, $request:expr, $kind:expr, $id:expr) => {{
+        let mut stream = $request.into_paginator().send();
         let mut pages = Vec::new();
         loop {
             let permit = $net.gate.enter().await;
@@ -32,6 +36,34 @@ macro_rules! all_pages {
         }
         pages
     }};
+}
+
+/// Points a CreateRoute or ReplaceRoute request (two builder types with the
+/// same setters) at `target`; the implicit local route cannot be set.
+macro_rules! route_to {
+    ($request:ident, $target:expr, $id:expr) => {
+        match $target {
+            RouteTarget::InternetGateway(igw) => Ok($request.gateway_id(igw)),
+            RouteTarget::NatGateway(nat) => Ok($request.nat_gateway_id(nat)),
+            RouteTarget::Local => Err(CloudError::Service {
+                code: "InvalidParameterValue".to_string(),
+                message: format!(
+                    "route {}: the local route is implicit and cannot be set",
+                    $id
+                ),
+            }),
+            // A target we do not manage goes in the field its id prefix
+            // names; unknown prefixes in GatewayId (virtual private gateways).
+            RouteTarget::Other(id) => Ok(match id.split_once('-').map(|(prefix, _)| prefix) {
+                Some("eigw") => $request.egress_only_internet_gateway_id(id),
+                Some("i") => $request.instance_id(id),
+                Some("eni") => $request.network_interface_id(id),
+                Some("pcx") => $request.vpc_peering_connection_id(id),
+                Some("tgw") => $request.transit_gateway_id(id),
+                _ => $request.gateway_id(id),
+            }),
+        }
+    };
 }
 
 /// The EC2 networking calls, on the AWS SDK.
@@ -47,17 +79,32 @@ impl AwsNetwork {
         AwsNetwork { ec2, gate }
     }
 
+    /// Sends one request (a `send()` future, which does nothing until
+    /// awaited) while holding a permit of the gate, and maps its error:
+    /// `kind` and `id` name the object it is about.
+    async fn call<T, E, R>(
+        &self,
+        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+        kind: &'static str,
+        id: &str,
+    ) -> CloudResult<T>
+    where
+        E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let _permit = self.gate.enter().await;
+        request.await.map_err(|e| map_err(e, kind, id))
+    }
+
     /// Reads one boolean VPC attribute (one call).
     async fn vpc_attribute(&self, vpc_id: &str, attribute: VpcAttributeName) -> CloudResult<bool> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .describe_vpc_attribute()
             .vpc_id(vpc_id)
             .attribute(attribute.clone())
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
+            .send();
+        let out = self.call(request, "vpc", vpc_id).await?;
         let value = match attribute {
             VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
             _ => out.enable_dns_support(),
@@ -85,17 +132,13 @@ impl AwsNetwork {
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     }
+}
 
-    async fn observe_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_vpcs()
-                .filters(stack_filter(stack))
-                .into_paginator(),
-            "vpcs of stack",
-            stack
-        );
+#[async_trait]
+impl NetworkApi for AwsNetwork {
+    async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
+        let request = self.ec2.describe_vpcs().filters(stack_filter(stack));
+        let pages = all_pages!(self, request, "vpcs of stack", stack);
         let vpcs = pages
             .iter()
             .flat_map(|p| p.vpcs())
@@ -111,16 +154,9 @@ impl AwsNetwork {
         Ok(filled.into_iter().flatten().collect())
     }
 
-    async fn observe_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_subnets()
-                .filters(stack_filter(stack))
-                .into_paginator(),
-            "subnets of stack",
-            stack
-        );
+    async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
+        let request = self.ec2.describe_subnets().filters(stack_filter(stack));
+        let pages = all_pages!(self, request, "subnets of stack", stack);
         Ok(pages
             .iter()
             .flat_map(|p| p.subnets())
@@ -136,34 +172,27 @@ impl AwsNetwork {
             .collect())
     }
 
-    async fn observe_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_internet_gateways()
-                .filters(stack_filter(stack))
-                .into_paginator(),
-            "internet gateways of stack",
-            stack
-        );
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.internet_gateways())
+    async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
+        let request = self
+            .ec2
+            .describe_internet_gateways()
+            .filters(stack_filter(stack));
+        let pages = all_pages!(self, request, "internet gateways of stack", stack);
+        let igws = pages.iter().flat_map(|p| p.internet_gateways());
+        Ok(igws
             .map(internet_gateway)
             .filter(|g| in_stack(&g.tags, stack))
             .collect())
     }
 
-    async fn observe_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
+    async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
         // DescribeAddresses does not paginate.
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .describe_addresses()
             .filters(stack_filter(stack))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "elastic ips of stack", stack))?;
+            .send();
+        let out = self.call(request, "elastic ips of stack", stack).await?;
         Ok(out
             .addresses()
             .iter()
@@ -176,69 +205,42 @@ impl AwsNetwork {
             .collect())
     }
 
-    async fn observe_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_nat_gateways()
-                .filter(stack_filter(stack))
-                .into_paginator(),
-            "nat gateways of stack",
-            stack
-        );
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.nat_gateways())
-            .map(nat_gateway)
-            .filter(|n| {
-                !matches!(n.state, NatState::Deleted | NatState::Deleting)
-                    && in_stack(&n.tags, stack)
-            })
+    async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
+        let request = self.ec2.describe_nat_gateways().filter(stack_filter(stack));
+        let pages = all_pages!(self, request, "nat gateways of stack", stack);
+        let nats = pages.iter().flat_map(|p| p.nat_gateways()).map(nat_gateway);
+        let gone = |n: &NatGateway| matches!(n.state, NatState::Deleted | NatState::Deleting);
+        Ok(nats
+            .filter(|n| !gone(n) && in_stack(&n.tags, stack))
             .collect())
     }
 
-    async fn observe_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_route_tables()
-                .filters(stack_filter(stack))
-                .into_paginator(),
-            "route tables of stack",
-            stack
-        );
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.route_tables())
-            .map(route_table)
-            .filter(|t| in_stack(&t.tags, stack))
-            .collect())
+    async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
+        let request = self
+            .ec2
+            .describe_route_tables()
+            .filters(stack_filter(stack));
+        let pages = all_pages!(self, request, "route tables of stack", stack);
+        let tables = pages.iter().flat_map(|p| p.route_tables()).map(route_table);
+        Ok(tables.filter(|t| in_stack(&t.tags, stack)).collect())
     }
 
-    async fn observe_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_security_groups()
-                .filters(stack_filter(stack))
-                .into_paginator(),
-            "security groups of stack",
-            stack
-        );
+    async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
+        let request = self
+            .ec2
+            .describe_security_groups()
+            .filters(stack_filter(stack));
+        let pages = all_pages!(self, request, "security groups of stack", stack);
         Ok(pages
             .iter()
             .flat_map(|p| p.security_groups())
             .map(|g| {
-                let mut rules: Vec<Rule> = g
-                    .ip_permissions()
+                let ingress = g.ip_permissions().iter().flat_map(|p| rules_of(p, false));
+                let egress = g
+                    .ip_permissions_egress()
                     .iter()
-                    .flat_map(|p| rules_of(p, false))
-                    .chain(
-                        g.ip_permissions_egress()
-                            .iter()
-                            .flat_map(|p| rules_of(p, true)),
-                    )
-                    .collect();
+                    .flat_map(|p| rules_of(p, true));
+                let mut rules: Vec<Rule> = ingress.chain(egress).collect();
                 rules.sort();
                 SecurityGroup {
                     id: text(g.group_id()),
@@ -252,144 +254,44 @@ impl AwsNetwork {
             .collect())
     }
 
-    /// Sends authorize (`revoke == false`) or revoke of one rule.
-    async fn change_rule(&self, group_id: &str, rule: &Rule, revoke: bool) -> CloudResult<()> {
-        let permission = permission_of(rule);
-        let id = format!("{group_id} {}", rule_text(rule));
-        let _permit = self.gate.enter().await;
-        let unknown = match (rule.egress, revoke) {
-            (false, false) => {
-                self.ec2
-                    .authorize_security_group_ingress()
-                    .group_id(group_id)
-                    .ip_permissions(permission)
-                    .send()
-                    .await
-                    .map_err(|e| map_err(e, "security group rule", &id))?;
-                false
-            }
-            (true, false) => {
-                self.ec2
-                    .authorize_security_group_egress()
-                    .group_id(group_id)
-                    .ip_permissions(permission)
-                    .send()
-                    .await
-                    .map_err(|e| map_err(e, "security group rule", &id))?;
-                false
-            }
-            (false, true) => !self
-                .ec2
-                .revoke_security_group_ingress()
-                .group_id(group_id)
-                .ip_permissions(permission)
-                .send()
-                .await
-                .map_err(|e| map_err(e, "security group rule", &id))?
-                .unknown_ip_permissions()
-                .is_empty(),
-            (true, true) => !self
-                .ec2
-                .revoke_security_group_egress()
-                .group_id(group_id)
-                .ip_permissions(permission)
-                .send()
-                .await
-                .map_err(|e| map_err(e, "security group rule", &id))?
-                .unknown_ip_permissions()
-                .is_empty(),
-        };
-        // AWS may answer a revoke of a rule that does not exist with success
-        // and the rule listed as unknown, rather than an error.
-        if unknown {
-            return Err(CloudError::NotFound {
-                kind: "security group rule",
-                id,
-            });
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl NetworkApi for AwsNetwork {
-    async fn list_vpcs(&self, stack: &str) -> CloudResult<Vec<Vpc>> {
-        self.observe_vpcs(stack).await
-    }
-
-    async fn list_subnets(&self, stack: &str) -> CloudResult<Vec<Subnet>> {
-        self.observe_subnets(stack).await
-    }
-
-    async fn list_internet_gateways(&self, stack: &str) -> CloudResult<Vec<InternetGateway>> {
-        self.observe_internet_gateways(stack).await
-    }
-
-    async fn list_elastic_ips(&self, stack: &str) -> CloudResult<Vec<ElasticIp>> {
-        self.observe_elastic_ips(stack).await
-    }
-
-    async fn list_nat_gateways(&self, stack: &str) -> CloudResult<Vec<NatGateway>> {
-        self.observe_nat_gateways(stack).await
-    }
-
-    async fn list_route_tables(&self, stack: &str) -> CloudResult<Vec<RouteTable>> {
-        self.observe_route_tables(stack).await
-    }
-
-    async fn list_security_groups(&self, stack: &str) -> CloudResult<Vec<SecurityGroup>> {
-        self.observe_security_groups(stack).await
-    }
-
     async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
         if !set.is_empty() {
-            let _permit = self.gate.enter().await;
-            self.ec2
+            let request = self
+                .ec2
                 .create_tags()
                 .resources(id)
-                .set_tags(Some(
-                    set.iter()
-                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map_err(|e| map_err(e, "object", id))?;
+                .set_tags(Some(aws_tags(set)))
+                .send();
+            self.call(request, "object", id).await?;
         }
         if !remove.is_empty() {
-            let _permit = self.gate.enter().await;
-            self.ec2
+            let keys = remove.iter().map(|k| Tag::builder().key(k).build());
+            let request = self
+                .ec2
                 .delete_tags()
                 .resources(id)
-                .set_tags(Some(
-                    remove
-                        .iter()
-                        .map(|k| Tag::builder().key(k).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map_err(|e| map_err(e, "object", id))?;
+                .set_tags(Some(keys.collect()))
+                .send();
+            self.call(request, "object", id).await?;
         }
         Ok(())
     }
 
     async fn availability_zones(&self) -> CloudResult<Vec<String>> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let available = Filter::builder().name("state").values("available").build();
+        let request = self
             .ec2
             .describe_availability_zones()
-            .filters(Filter::builder().name("state").values("available").build())
-            .send()
-            .await
-            .map_err(|e| map_err(e, "availability zones of region", "current"))?;
-        let mut names: Vec<String> = out
-            .availability_zones()
-            .iter()
-            .filter(|z| {
-                z.state()
-                    .is_none_or(|s| *s == AvailabilityZoneState::Available)
-            })
+            .filters(available)
+            .send();
+        let out = self
+            .call(request, "availability zones of region", "current")
+            .await?;
+        let zones = out.availability_zones().iter().filter(|z| {
+            z.state()
+                .is_none_or(|s| *s == AvailabilityZoneState::Available)
+        });
+        let mut names: Vec<String> = zones
             .filter_map(|z| z.zone_name().map(str::to_string))
             .collect();
         names.sort();
@@ -397,15 +299,13 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn create_vpc(&self, cidr_block: &str, tags: &Tags) -> CloudResult<Vpc> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_vpc()
             .cidr_block(cidr_block)
             .tag_specifications(tag_spec(ResourceType::Vpc, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", cidr_block))?;
+            .send();
+        let out = self.call(request, "vpc", cidr_block).await?;
         let vpc = out.vpc().ok_or_else(|| missing("CreateVpc", "vpc"))?;
         Ok(Vpc {
             id: text(vpc.vpc_id()),
@@ -420,33 +320,17 @@ impl NetworkApi for AwsNetwork {
     async fn set_vpc_dns(&self, vpc_id: &str, hostnames: bool, support: bool) -> CloudResult<()> {
         // ModifyVpcAttribute takes one attribute per call. Support first:
         // AWS refuses hostnames on without support.
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .modify_vpc_attribute()
-            .vpc_id(vpc_id)
-            .enable_dns_support(boolean(support))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .modify_vpc_attribute()
-            .vpc_id(vpc_id)
-            .enable_dns_hostnames(boolean(hostnames))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
+        let modify = || self.ec2.modify_vpc_attribute().vpc_id(vpc_id);
+        let request = modify().enable_dns_support(boolean(support)).send();
+        self.call(request, "vpc", vpc_id).await?;
+        let request = modify().enable_dns_hostnames(boolean(hostnames)).send();
+        self.call(request, "vpc", vpc_id).await?;
         Ok(())
     }
 
     async fn delete_vpc(&self, vpc_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .delete_vpc()
-            .vpc_id(vpc_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
+        let request = self.ec2.delete_vpc().vpc_id(vpc_id).send();
+        self.call(request, "vpc", vpc_id).await?;
         Ok(())
     }
 
@@ -457,17 +341,15 @@ impl NetworkApi for AwsNetwork {
         availability_zone: &str,
         tags: &Tags,
     ) -> CloudResult<Subnet> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_subnet()
             .vpc_id(vpc_id)
             .cidr_block(cidr_block)
             .availability_zone(availability_zone)
             .tag_specifications(tag_spec(ResourceType::Subnet, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
+            .send();
+        let out = self.call(request, "vpc", vpc_id).await?;
         let s = out
             .subnet()
             .ok_or_else(|| missing("CreateSubnet", "subnet"))?;
@@ -485,40 +367,31 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn set_subnet_public_ip(&self, subnet_id: &str, on: bool) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .modify_subnet_attribute()
             .subnet_id(subnet_id)
             .map_public_ip_on_launch(boolean(on))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "subnet", subnet_id))?;
+            .send();
+        self.call(request, "subnet", subnet_id).await?;
         Ok(())
     }
 
     async fn delete_subnet(&self, subnet_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .delete_subnet()
-            .subnet_id(subnet_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "subnet", subnet_id))?;
+        let request = self.ec2.delete_subnet().subnet_id(subnet_id).send();
+        self.call(request, "subnet", subnet_id).await?;
         Ok(())
     }
 
     async fn create_internet_gateway(&self, tags: &Tags) -> CloudResult<InternetGateway> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_internet_gateway()
             .tag_specifications(tag_spec(ResourceType::InternetGateway, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "internet gateway", "new"))?;
-        let igw = out
-            .internet_gateway()
-            .ok_or_else(|| missing("CreateInternetGateway", "internet gateway"))?;
+            .send();
+        let out = self.call(request, "internet gateway", "new").await?;
+        let igw = out.internet_gateway();
+        let igw = igw.ok_or_else(|| missing("CreateInternetGateway", "internet gateway"))?;
         let mut gateway = internet_gateway(igw);
         if gateway.tags.is_empty() {
             gateway.tags = tags.clone();
@@ -527,50 +400,45 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn attach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .attach_internet_gateway()
             .internet_gateway_id(igw_id)
             .vpc_id(vpc_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "internet gateway", igw_id))?;
+            .send();
+        self.call(request, "internet gateway", igw_id).await?;
         Ok(())
     }
 
     async fn detach_internet_gateway(&self, igw_id: &str, vpc_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .detach_internet_gateway()
             .internet_gateway_id(igw_id)
             .vpc_id(vpc_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "internet gateway", igw_id))?;
+            .send();
+        self.call(request, "internet gateway", igw_id).await?;
         Ok(())
     }
 
     async fn delete_internet_gateway(&self, igw_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .delete_internet_gateway()
             .internet_gateway_id(igw_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "internet gateway", igw_id))?;
+            .send();
+        self.call(request, "internet gateway", igw_id).await?;
         Ok(())
     }
 
     async fn allocate_elastic_ip(&self, tags: &Tags) -> CloudResult<ElasticIp> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .allocate_address()
             .domain(DomainType::Vpc)
             .tag_specifications(tag_spec(ResourceType::ElasticIp, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "elastic ip", "new"))?;
+            .send();
+        let out = self.call(request, "elastic ip", "new").await?;
         Ok(ElasticIp {
             allocation_id: out
                 .allocation_id()
@@ -582,13 +450,12 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn release_elastic_ip(&self, allocation_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .release_address()
             .allocation_id(allocation_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "elastic ip", allocation_id))?;
+            .send();
+        self.call(request, "elastic ip", allocation_id).await?;
         Ok(())
     }
 
@@ -598,23 +465,16 @@ impl NetworkApi for AwsNetwork {
         allocation_id: &str,
         tags: &Tags,
     ) -> CloudResult<NatGateway> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_nat_gateway()
             .subnet_id(subnet_id)
             .allocation_id(allocation_id)
             .connectivity_type(ConnectivityType::Public)
             .tag_specifications(tag_spec(ResourceType::Natgateway, tags))
-            .send()
-            .await
-            .map_err(|e| {
-                map_err(
-                    e,
-                    "subnet or elastic ip",
-                    &format!("{subnet_id} / {allocation_id}"),
-                )
-            })?;
+            .send();
+        let id = format!("{subnet_id} / {allocation_id}");
+        let out = self.call(request, "subnet or elastic ip", &id).await?;
         let nat = out
             .nat_gateway()
             .ok_or_else(|| missing("CreateNatGateway", "nat gateway"))?;
@@ -632,51 +492,38 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn get_nat_gateway(&self, nat_id: &str) -> CloudResult<NatGateway> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .describe_nat_gateways()
             .nat_gateway_ids(nat_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "nat gateway", nat_id))?;
+            .send();
+        let out = self.call(request, "nat gateway", nat_id).await?;
         // A deleted NAT gateway stays listed for a while; like the Terraform
         // AWS provider's finder, treat it as gone.
-        out.nat_gateways()
-            .iter()
-            .map(nat_gateway)
-            .find(|n| n.id == nat_id && n.state != NatState::Deleted)
-            .ok_or_else(|| CloudError::NotFound {
-                kind: "nat gateway",
-                id: nat_id.to_string(),
-            })
+        let mut nats = out.nat_gateways().iter().map(nat_gateway);
+        let nat = nats.find(|n| n.id == nat_id && n.state != NatState::Deleted);
+        nat.ok_or_else(|| CloudError::NotFound {
+            kind: "nat gateway",
+            id: nat_id.to_string(),
+        })
     }
 
     async fn delete_nat_gateway(&self, nat_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .delete_nat_gateway()
-            .nat_gateway_id(nat_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "nat gateway", nat_id))?;
+        let request = self.ec2.delete_nat_gateway().nat_gateway_id(nat_id).send();
+        self.call(request, "nat gateway", nat_id).await?;
         Ok(())
     }
 
     async fn create_route_table(&self, vpc_id: &str, tags: &Tags) -> CloudResult<RouteTable> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_route_table()
             .vpc_id(vpc_id)
             .tag_specifications(tag_spec(ResourceType::RouteTable, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
-        let rt = out
-            .route_table()
-            .ok_or_else(|| missing("CreateRouteTable", "route table"))?;
-        let mut table = route_table(rt);
+            .send();
+        let out = self.call(request, "vpc", vpc_id).await?;
+        let rt = out.route_table();
+        let mut table = route_table(rt.ok_or_else(|| missing("CreateRouteTable", "route table"))?);
         if table.vpc_id.is_empty() {
             table.vpc_id = vpc_id.to_string();
         }
@@ -687,13 +534,12 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_route_table(&self, route_table_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .delete_route_table()
             .route_table_id(route_table_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "route table", route_table_id))?;
+            .send();
+        self.call(request, "route table", route_table_id).await?;
         Ok(())
     }
 
@@ -704,29 +550,13 @@ impl NetworkApi for AwsNetwork {
         target: &RouteTarget,
     ) -> CloudResult<()> {
         let id = format!("{route_table_id} {destination}");
-        let builder = self
+        let request = self
             .ec2
             .create_route()
             .route_table_id(route_table_id)
             .destination_cidr_block(destination);
-        let builder = match target {
-            RouteTarget::InternetGateway(igw) => builder.gateway_id(igw),
-            RouteTarget::NatGateway(nat) => builder.nat_gateway_id(nat),
-            RouteTarget::Local => return Err(local_route(&id)),
-            RouteTarget::Other(other) => match other_target_field(other) {
-                OtherTarget::Gateway => builder.gateway_id(other),
-                OtherTarget::Instance => builder.instance_id(other),
-                OtherTarget::Interface => builder.network_interface_id(other),
-                OtherTarget::Peering => builder.vpc_peering_connection_id(other),
-                OtherTarget::TransitGateway => builder.transit_gateway_id(other),
-                OtherTarget::EgressOnly => builder.egress_only_internet_gateway_id(other),
-            },
-        };
-        let _permit = self.gate.enter().await;
-        builder
-            .send()
-            .await
-            .map_err(|e| map_err(e, "route table", route_table_id))?;
+        let request = route_to!(request, target, id)?.send();
+        self.call(request, "route table", route_table_id).await?;
         Ok(())
     }
 
@@ -737,38 +567,25 @@ impl NetworkApi for AwsNetwork {
         target: &RouteTarget,
     ) -> CloudResult<()> {
         let id = format!("{route_table_id} {destination}");
-        let builder = self
+        let request = self
             .ec2
             .replace_route()
             .route_table_id(route_table_id)
             .destination_cidr_block(destination);
-        let builder = match target {
-            RouteTarget::InternetGateway(igw) => builder.gateway_id(igw),
-            RouteTarget::NatGateway(nat) => builder.nat_gateway_id(nat),
-            RouteTarget::Local => return Err(local_route(&id)),
-            RouteTarget::Other(other) => match other_target_field(other) {
-                OtherTarget::Gateway => builder.gateway_id(other),
-                OtherTarget::Instance => builder.instance_id(other),
-                OtherTarget::Interface => builder.network_interface_id(other),
-                OtherTarget::Peering => builder.vpc_peering_connection_id(other),
-                OtherTarget::TransitGateway => builder.transit_gateway_id(other),
-                OtherTarget::EgressOnly => builder.egress_only_internet_gateway_id(other),
-            },
-        };
-        let _permit = self.gate.enter().await;
-        builder.send().await.map_err(|e| map_err(e, "route", &id))?;
+        let request = route_to!(request, target, id)?.send();
+        self.call(request, "route", &id).await?;
         Ok(())
     }
 
     async fn delete_route(&self, route_table_id: &str, destination: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .delete_route()
             .route_table_id(route_table_id)
             .destination_cidr_block(destination)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "route", &format!("{route_table_id} {destination}")))?;
+            .send();
+        let id = format!("{route_table_id} {destination}");
+        self.call(request, "route", &id).await?;
         Ok(())
     }
 
@@ -777,21 +594,14 @@ impl NetworkApi for AwsNetwork {
         route_table_id: &str,
         subnet_id: &str,
     ) -> CloudResult<String> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .associate_route_table()
             .route_table_id(route_table_id)
             .subnet_id(subnet_id)
-            .send()
-            .await
-            .map_err(|e| {
-                map_err(
-                    e,
-                    "route table or subnet",
-                    &format!("{route_table_id} / {subnet_id}"),
-                )
-            })?;
+            .send();
+        let id = format!("{route_table_id} / {subnet_id}");
+        let out = self.call(request, "route table or subnet", &id).await?;
         Ok(out
             .association_id()
             .ok_or_else(|| missing("AssociateRouteTable", "association id"))?
@@ -799,13 +609,13 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn disassociate_route_table(&self, association_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .disassociate_route_table()
             .association_id(association_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "route table association", association_id))?;
+            .send();
+        let kind = "route table association";
+        self.call(request, kind, association_id).await?;
         Ok(())
     }
 
@@ -816,17 +626,15 @@ impl NetworkApi for AwsNetwork {
         description: &str,
         tags: &Tags,
     ) -> CloudResult<SecurityGroup> {
-        let _permit = self.gate.enter().await;
-        let out = self
+        let request = self
             .ec2
             .create_security_group()
             .vpc_id(vpc_id)
             .group_name(name)
             .description(description)
             .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags))
-            .send()
-            .await
-            .map_err(|e| map_err(e, "vpc", vpc_id))?;
+            .send();
+        let out = self.call(request, "vpc", vpc_id).await?;
         Ok(SecurityGroup {
             id: out
                 .group_id()
@@ -848,39 +656,72 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn delete_security_group(&self, group_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
-            .delete_security_group()
-            .group_id(group_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "security group", group_id))?;
+        let request = self.ec2.delete_security_group().group_id(group_id).send();
+        self.call(request, "security group", group_id).await?;
         Ok(())
     }
 
     async fn authorize_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {
-        self.change_rule(group_id, rule, false).await
+        let (permission, id) = (permission_of(rule), rule_id(group_id, rule));
+        if rule.egress {
+            let request = self
+                .ec2
+                .authorize_security_group_egress()
+                .group_id(group_id)
+                .ip_permissions(permission)
+                .send();
+            self.call(request, "security group rule", &id).await?;
+        } else {
+            let request = self
+                .ec2
+                .authorize_security_group_ingress()
+                .group_id(group_id)
+                .ip_permissions(permission)
+                .send();
+            self.call(request, "security group rule", &id).await?;
+        }
+        Ok(())
     }
 
     async fn revoke_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {
-        self.change_rule(group_id, rule, true).await
+        let (permission, id) = (permission_of(rule), rule_id(group_id, rule));
+        let unknown = if rule.egress {
+            let request = self
+                .ec2
+                .revoke_security_group_egress()
+                .group_id(group_id)
+                .ip_permissions(permission)
+                .send();
+            let out = self.call(request, "security group rule", &id).await?;
+            !out.unknown_ip_permissions().is_empty()
+        } else {
+            let request = self
+                .ec2
+                .revoke_security_group_ingress()
+                .group_id(group_id)
+                .ip_permissions(permission)
+                .send();
+            let out = self.call(request, "security group rule", &id).await?;
+            !out.unknown_ip_permissions().is_empty()
+        };
+        // AWS may answer a revoke of a rule that does not exist with success
+        // and the rule listed as unknown, rather than an error.
+        if unknown {
+            return Err(CloudError::NotFound {
+                kind: "security group rule",
+                id,
+            });
+        }
+        Ok(())
     }
 
     async fn subnet_interfaces(&self, subnet_id: &str) -> CloudResult<Vec<Interface>> {
-        let pages = all_pages!(
-            self,
-            self.ec2
-                .describe_network_interfaces()
-                .filters(
-                    Filter::builder()
-                        .name("subnet-id")
-                        .values(subnet_id)
-                        .build()
-                )
-                .into_paginator(),
-            "network interfaces of subnet",
-            subnet_id
-        );
+        let in_subnet = Filter::builder()
+            .name("subnet-id")
+            .values(subnet_id)
+            .build();
+        let request = self.ec2.describe_network_interfaces().filters(in_subnet);
+        let pages = all_pages!(self, request, "network interfaces of subnet", subnet_id);
         let mut found: Vec<Interface> = pages
             .iter()
             .flat_map(|p| p.network_interfaces())
@@ -897,72 +738,27 @@ impl NetworkApi for AwsNetwork {
     }
 
     async fn subnet_association(&self, subnet_id: &str) -> CloudResult<Option<String>> {
-        let _permit = self.gate.enter().await;
-        let out = self
-            .ec2
-            .describe_route_tables()
-            .filters(
-                Filter::builder()
-                    .name("association.subnet-id")
-                    .values(subnet_id)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| map_err(e, "route tables of subnet", subnet_id))?;
-        Ok(out
-            .route_tables()
-            .iter()
-            .flat_map(|rt| rt.associations())
-            .find(|a| a.subnet_id() == Some(subnet_id) && !a.main().unwrap_or(false))
-            .and_then(|a| a.route_table_association_id().map(str::to_string)))
+        let in_subnet = Filter::builder()
+            .name("association.subnet-id")
+            .values(subnet_id)
+            .build();
+        let request = self.ec2.describe_route_tables().filters(in_subnet).send();
+        let kind = "route tables of subnet";
+        let out = self.call(request, kind, subnet_id).await?;
+        let mut all = out.route_tables().iter().flat_map(|rt| rt.associations());
+        let explicit = all.find(|a| a.subnet_id() == Some(subnet_id) && !a.main().unwrap_or(false));
+        Ok(explicit.and_then(|a| a.route_table_association_id().map(str::to_string)))
     }
 
     async fn delete_interface(&self, interface_id: &str) -> CloudResult<()> {
-        let _permit = self.gate.enter().await;
-        self.ec2
+        let request = self
+            .ec2
             .delete_network_interface()
             .network_interface_id(interface_id)
-            .send()
-            .await
-            .map_err(|e| map_err(e, "network interface", interface_id))?;
+            .send();
+        self.call(request, "network interface", interface_id)
+            .await?;
         Ok(())
-    }
-}
-
-/// Which CreateRoute field an id of a target we do not manage goes in.
-enum OtherTarget {
-    Gateway,
-    Instance,
-    Interface,
-    Peering,
-    TransitGateway,
-    EgressOnly,
-}
-
-/// Picks the CreateRoute field for a target id by its prefix; unknown
-/// prefixes go in `GatewayId` (virtual private gateways, `vgw-`).
-fn other_target_field(id: &str) -> OtherTarget {
-    if id.starts_with("eigw-") {
-        OtherTarget::EgressOnly
-    } else if id.starts_with("i-") {
-        OtherTarget::Instance
-    } else if id.starts_with("eni-") {
-        OtherTarget::Interface
-    } else if id.starts_with("pcx-") {
-        OtherTarget::Peering
-    } else if id.starts_with("tgw-") {
-        OtherTarget::TransitGateway
-    } else {
-        OtherTarget::Gateway
-    }
-}
-
-/// The error for asking to create or replace the implicit local route.
-fn local_route(id: &str) -> CloudError {
-    CloudError::Service {
-        code: "InvalidParameterValue".to_string(),
-        message: format!("route {id}: the local route is implicit and cannot be set"),
     }
 }
 
@@ -993,12 +789,14 @@ fn in_stack(tags: &Tags, stack: &str) -> bool {
 fn tag_spec(resource: ResourceType, tags: &Tags) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(resource)
-        .set_tags(Some(
-            tags.iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect(),
-        ))
+        .set_tags(Some(aws_tags(tags)))
         .build()
+}
+
+/// Tags as AWS takes them.
+fn aws_tags(tags: &Tags) -> Vec<Tag> {
+    let tag = |(k, v): (&String, &String)| Tag::builder().key(k).value(v).build();
+    tags.iter().map(tag).collect()
 }
 
 /// AWS tags as a map (a key without a value maps to "").
@@ -1170,17 +968,12 @@ fn permission_of(rule: &Rule) -> IpPermission {
     }
 }
 
-/// A rule in a few words, for error messages.
-fn rule_text(rule: &Rule) -> String {
+/// A group's rule in a few words, for error messages.
+fn rule_id(group_id: &str, rule: &Rule) -> String {
     let direction = if rule.egress { "egress" } else { "ingress" };
-    let peer = match &rule.peer {
-        RulePeer::Group(g) => g,
-        RulePeer::Cidr(c) => c,
-    };
-    format!(
-        "{direction} {} {}-{} {peer}",
-        rule.protocol, rule.from_port, rule.to_port
-    )
+    let (RulePeer::Group(peer) | RulePeer::Cidr(peer)) = &rule.peer;
+    let (protocol, from, to) = (&rule.protocol, rule.from_port, rule.to_port);
+    format!("{group_id} {direction} {protocol} {from}-{to} {peer}")
 }
 
 #[cfg(test)]
