@@ -34,7 +34,11 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
         name: "acc-calls".into(),
         network: NetworkState {
             cidr_block: "10.0.0.0/16".into(),
-            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into(), "us-east-1c".into()],
+            availability_zones: vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
             nat_gateways: Some("one_per_az".into()),
             ..Default::default()
         },
@@ -53,7 +57,10 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
         "refresh of an unchanged 3-zone network (one NAT per zone) with its KMS key on {}: {calls} AWS requests",
         Target::from_env().name()
     );
-    assert_eq!(refreshed, state, "the refresh found drift in an unchanged stack");
+    assert_eq!(
+        refreshed, state,
+        "the refresh found drift in an unchanged stack"
+    );
     let expected = match Target::from_env() {
         Target::Moto => MOTO_REFRESH_CALLS,
         // LocalStack's tagging API lists no KMS key: the stack's alias is

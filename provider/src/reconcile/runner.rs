@@ -338,6 +338,18 @@ impl Runner {
         }
     }
 
+    /// Waits for `check` when the kind takes time (`expected` not zero).
+    async fn wait<F, Fut>(&self, what: &str, expected: Duration, check: F) -> CloudResult<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = CloudResult<Progress>>,
+    {
+        if expected.is_zero() {
+            return Ok(());
+        }
+        wait_for(what, expected, self.polling, &self.limit, &self.stop, check).await
+    }
+
     async fn step(&self, node: &Node, shared: &Mutex<Progressed>) -> CloudResult<()> {
         let snapshot = || shared.lock().map(|s| (s.ids.clone(), s.current.clone()));
         let poisoned = || CloudError::Transport("engine state poisoned".into());
@@ -361,20 +373,9 @@ impl Runner {
                     s.current.insert(key.clone(), created);
                 }
                 tracing::info!(object = %key, id = %id, "created");
-                let expected = kind.expect().ready;
-                if !expected.is_zero() {
-                    let what = format!("{} {id} to become ready", kind.noun());
-                    wait_for(
-                        &what,
-                        expected,
-                        self.polling,
-                        &self.limit,
-                        &self.stop,
-                        || kind.ready(&id),
-                    )
-                    .await?;
-                }
-                Ok(())
+                let what = format!("{} {id} to become ready", kind.noun());
+                self.wait(&what, kind.expect().ready, || kind.ready(&id))
+                    .await
             }
             Op::Update(key) => {
                 let desired = &self.plan.desired[key];
@@ -410,22 +411,10 @@ impl Runner {
                 let kind = self.kind(observed.kind)?;
                 let what = self.what(&node.op);
                 delete_with_retry(&what, &self.limit, &self.stop, || kind.delete(observed)).await?;
-                tracing::info!(id = %observed.meta.id, "deleted");
-                let expected = kind.expect().gone;
-                if !expected.is_zero() {
-                    let id = observed.meta.id.clone();
-                    let what = format!("{} {id} to be deleted", kind.noun());
-                    wait_for(
-                        &what,
-                        expected,
-                        self.polling,
-                        &self.limit,
-                        &self.stop,
-                        || kind.gone(&id),
-                    )
-                    .await?;
-                }
-                Ok(())
+                let id = &observed.meta.id;
+                tracing::info!(id = %id, "deleted");
+                let what = format!("{} {id} to be deleted", kind.noun());
+                self.wait(&what, kind.expect().gone, || kind.gone(id)).await
             }
             Op::Seal(key) => {
                 let kind = self.kind(key.kind)?;

@@ -191,15 +191,7 @@ pub async fn apply(
     for line in plan.destructive() {
         tracing::info!(stack = %desired.name, "{line}");
     }
-    let outcome = Runner {
-        plan,
-        tagging,
-        polling,
-        limit: limit.clone(),
-        stop: stop.clone(),
-    }
-    .run()
-    .await;
+    let outcome = run(plan, tagging, polling, limit, stop).await;
     partial(&mut state, &outcome.ids);
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
     (state, failure)
@@ -234,7 +226,18 @@ pub async fn destroy(
         Ok(p) => p,
         Err(e) => return Some(Failure::Graph(e.to_string())),
     };
-    let outcome = Runner {
+    let outcome = run(plan, tagging, polling, limit, stop).await;
+    (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures))
+}
+
+async fn run(
+    plan: Plan,
+    tagging: Tagging,
+    polling: Polling,
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> crate::reconcile::Outcome {
+    Runner {
         plan,
         tagging,
         polling,
@@ -242,8 +245,7 @@ pub async fn destroy(
         stop: stop.clone(),
     }
     .run()
-    .await;
-    (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures))
+    .await
 }
 
 /// What refresh found.
