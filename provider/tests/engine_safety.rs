@@ -581,3 +581,111 @@ async fn removing_a_zone_warns_and_foreign_zones_are_refused_at_plan() {
         "{err:?}"
     );
 }
+
+/// Review finding: a VPC CIDR change replaces the VPC with everything in
+/// it, including the internet gateway (a new one for the new VPC), and
+/// converges instead of waiting forever on the old gateway's detach.
+#[tokio::test(start_paused = true)]
+async fn changing_the_vpc_cidr_replaces_the_network_and_converges() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
+    let s = stacks(&sim);
+    let want = desired("todo-vpc", "one_per_az");
+    let state = apply_ok(&s, None, &want).await;
+    let mut moved = want.clone();
+    moved.network.cidr_block = "10.1.0.0/16".into();
+    moved.network.public_subnet_cidrs = None;
+    moved.network.private_subnet_cidrs = None;
+    let moved = todo_provider::stack::plan::with_defaults(&moved);
+    let after = apply_ok(&s, Some(&state), &moved).await;
+    assert_ne!(after.network.vpc_id, state.network.vpc_id);
+    assert_ne!(
+        after.network.internet_gateway_id,
+        state.network.internet_gateway_id
+    );
+    assert_eq!(after.kms_key_arn, state.kms_key_arn, "the key is kept");
+    assert_eq!(counts(&sim), expected_counts("one_per_az"));
+    assert_eq!(
+        s.read(&ctx(), &after).await.unwrap().unwrap().drift,
+        Some(Vec::new())
+    );
+}
+
+/// Review finding: a disabled key is enabled again, never replaced (it
+/// encrypts the stack's data).
+#[tokio::test(start_paused = true)]
+async fn a_disabled_key_is_enabled_not_replaced() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let want = desired("todo-key", "none");
+    let state = apply_ok(&s, None, &want).await;
+    sim.disable_key_out_of_band(state.kms_key_arn.as_deref().unwrap());
+    let refreshed = s.read(&ctx(), &state).await.unwrap().unwrap();
+    assert_eq!(
+        refreshed.kms_key_arn, state.kms_key_arn,
+        "a disabled key loses its id"
+    );
+    let after = apply_ok(&s, Some(&refreshed), &want).await;
+    assert_eq!(after.kms_key_arn, state.kms_key_arn);
+    assert_eq!(sim.keys().len(), 1);
+    assert_eq!(sim.keys()[0].state, todo_provider::cloud::KeyState::Enabled);
+}
+
+/// Review finding: a failed create keeps its objects (its state is saved,
+/// tainted): another configuration's create of the same name refuses
+/// instead of taking them for a killed run's leftovers.
+#[tokio::test(start_paused = true)]
+async fn a_failed_create_is_not_taken_over_by_another_create() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let want = desired("todo-failed", "none");
+    sim.inject(Fault {
+        op: Some("create_security_group"),
+        after: 0,
+        times: 1,
+        error: CloudError::Service {
+            code: "InternalError".into(),
+            message: "boom".into(),
+        },
+    });
+    let (partial, d) = s.apply(&ctx(), None, &want).await;
+    assert!(d.has_errors());
+    let partial = partial.unwrap();
+    let (other, d) = s.apply(&ctx(), None, &want).await;
+    assert!(format!("{d:?}").contains("already exists"), "{d:?}");
+    assert!(other.is_none());
+    // The failed instance itself continues (untaint + apply).
+    let state = apply_ok(&s, Some(&partial), &want).await;
+    assert_complete(&state, "none");
+    assert_eq!(counts(&sim), expected_counts("none"));
+}
+
+/// Review finding: an object that carries the stack's name but no
+/// component or identity (tagged by hand) is never deleted; and a region
+/// that changed after the plan is refused at apply instead of building a
+/// second stack.
+#[tokio::test(start_paused = true)]
+async fn foreign_objects_are_left_alone_and_a_late_region_change_is_refused() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &desired("todo-hand", "none")).await;
+    let hand = sim
+        .allocate_elastic_ip(&[(TAG_STACK.to_string(), "todo-hand".to_string())].into())
+        .await
+        .unwrap();
+    let again = apply_ok(&s, Some(&state), &desired("todo-hand", "none")).await;
+    let d = s.destroy(&ctx(), &again).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let left: Vec<String> = sim.inventory().into_iter().map(|(_, id, _)| id).collect();
+    assert_eq!(left, vec![hand.allocation_id]);
+    let mut moved = desired("todo-hand", "none");
+    moved.region = Some("eu-west-1".into());
+    let (kept, d) = s
+        .apply(&ctx(), Some(&moved), &desired("todo-hand", "none"))
+        .await;
+    let text = format!("{d:?}");
+    assert!(
+        text.contains("lives in eu-west-1") && text.contains("terraform plan"),
+        "{text}"
+    );
+    assert_eq!(kept, Some(moved));
+}

@@ -435,6 +435,8 @@ pub trait KmsApi: Send + Sync + 'static {
     /// Creates a symmetric encryption key with the default key policy (the
     /// account root may administer and use it) and `tags`.
     async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey>;
+    /// Enables a disabled key.
+    async fn enable_key(&self, key_id: &str) -> CloudResult<()>;
     /// Turns automatic rotation on.
     async fn enable_rotation(&self, key_id: &str) -> CloudResult<()>;
     /// Points a new alias at the key; `AlreadyExists` when the alias exists.

@@ -320,6 +320,15 @@ impl SimCloud {
         });
     }
 
+    /// Disables a KMS key behind the engine's back.
+    pub fn disable_key_out_of_band(&self, key: &str) {
+        if let Ok(mut w) = self.world.lock()
+            && let Ok(k) = sim_key(&mut w, key)
+        {
+            k.state = KeyState::Disabled;
+        }
+    }
+
     /// The KMS keys, pending deletion or not, with their aliases.
     pub fn keys(&self) -> Vec<KmsKey> {
         self.direct(|w| w.keys.values().cloned().collect())
@@ -1116,6 +1125,14 @@ impl KmsApi for SimCloud {
                 tags: tags.clone(),
             };
             Ok(insert(&mut w.keys, key.id.clone(), key))
+        })
+        .await
+    }
+
+    async fn enable_key(&self, key_id: &str) -> CloudResult<()> {
+        self.mutate("enable_key", |w| {
+            sim_key(w, key_id)?.state = KeyState::Enabled;
+            Ok(())
         })
         .await
     }

@@ -43,11 +43,13 @@ impl Kind for InternetGateways {
         let vpc = ids.get(&spec.vpc);
         let attached = |v: &str| vpc == Some(v);
         let mut changes = Vec::new();
-        if !seen.attached_vpc_ids.iter().any(|v| attached(v)) {
+        // Attached to another VPC (the stack's VPC is replaced): a new gateway
+        // serves the new VPC while the old one keeps serving the old VPC until
+        // it goes with it.
+        if seen.attached_vpc_ids.iter().any(|v| !attached(v)) {
+            changes.push(Change::replace("its VPC is replaced"));
+        } else if seen.attached_vpc_ids.is_empty() {
             changes.push(Change::update("attach to the VPC"));
-        }
-        for other in seen.attached_vpc_ids.iter().filter(|v| !attached(v)) {
-            changes.push(Change::update(format!("detach from {other}")));
         }
         changes
     }

@@ -58,8 +58,10 @@ impl Kind for KmsKeys {
 
     fn diff(spec: &KmsKeySpec, seen: &KmsKey, _: &Ids) -> Vec<Change> {
         let mut changes = Vec::new();
+        // A disabled key is enabled again, never replaced: it encrypts the
+        // stack's data.
         if seen.state == KeyState::Disabled {
-            changes.push(Change::replace("the key was disabled"));
+            changes.push(Change::update("disabled -> enabled"));
         }
         if !seen.rotation {
             changes.push(Change::update("automatic rotation off -> on"));
@@ -79,6 +81,9 @@ impl Kind for KmsKeys {
     }
 
     async fn update(&self, spec: &KmsKeySpec, seen: &KmsKey, _: &Ids) -> CloudResult<()> {
+        if seen.state == KeyState::Disabled {
+            self.0.enable_key(&seen.id).await?;
+        }
         if !seen.rotation {
             self.0.enable_rotation(&seen.id).await?;
         }

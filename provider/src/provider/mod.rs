@@ -100,23 +100,6 @@ impl TodoProvider {
     }
 }
 
-/// Keeps the credentials the chain resolved (environment, profile, SSO,
-/// assumed role) out of every log line, as those set in the provider block
-/// already are: the SDK's debug output names the access key id.
-async fn redact_credentials(clients: &AwsClients) {
-    use aws_credential_types::provider::ProvideCredentials;
-    let Some(provider) = clients.sdk.credentials_provider() else {
-        return;
-    };
-    if let Ok(creds) = provider.provide_credentials().await {
-        tfplugin::logging::redact(creds.access_key_id());
-        tfplugin::logging::redact(creds.secret_access_key());
-        if let Some(token) = creds.session_token() {
-            tfplugin::logging::redact(token);
-        }
-    }
-}
-
 fn configure_error(err: ConfigureError) -> Diagnostic {
     let (summary, detail) = match &err {
         ConfigureError::NoRegion => (
@@ -225,7 +208,6 @@ impl tfplugin::Provider for TodoProvider {
         if !skip_validation || !skip_account {
             match caller_identity(&clients, &config).await {
                 Ok((account, arn, _)) => {
-                    redact_credentials(&clients).await;
                     tracing::info!(account = %account, arn = %arn, region = %clients.region, "credentials checked");
                     clients.account_id = Some(account);
                 }

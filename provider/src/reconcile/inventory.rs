@@ -90,12 +90,12 @@ impl Inventory {
             });
         }
         let done: BTreeSet<&String> = completed.keys().collect();
+        // Objects with no identity at all were not made by a create of this
+        // provider: never adopted.
         Ok(self
             .objects
             .iter()
-            .filter(|o| {
-                stack_id_is(o, ours) || stack_id(o).is_none_or(|id| !done.contains(&id.to_string()))
-            })
+            .filter(|o| stack_id(o).is_some_and(|id| id == ours || !done.contains(&id.to_string())))
             .cloned()
             .collect())
     }

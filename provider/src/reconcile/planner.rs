@@ -220,7 +220,12 @@ pub fn plan(
     for o in owned {
         match &o.key {
             Some(k) if wanted.contains_key(k) => by_key.entry(k.clone()).or_default().push(o),
-            _ => removals.push((o, Removal::Unwanted)),
+            Some(_) => removals.push((o, Removal::Unwanted)),
+            // Not one of ours by its component tag (tagged by hand, or by a
+            // newer version): never deleted.
+            None => {
+                tracing::warn!(id = %o.meta.id, kind = o.kind, "an object carries the stack's tag but no component this provider knows; left alone")
+            }
         }
     }
     // Keepers, in creation order so the ids of a key's dependencies are
@@ -479,10 +484,20 @@ fn build_steps(
         .is_some_and(|o| o.meta.tags.contains_key(TAG_COMPLETE) && !create_of.contains_key(anchor));
     if wanted.contains_key(anchor) && !anchor_sealed {
         let deps = (0..first_delete).collect();
+        let seal = steps.len();
         steps.push(Node {
             op: Op::Seal(anchor.clone()),
             deps,
         });
+        // A replaced anchor goes only once its successor is sealed, so the
+        // instance is never without a sealed anchor.
+        for node in &mut steps[first_delete..seal] {
+            if let Op::Delete(o, _) = &node.op
+                && o.key.as_ref() == Some(anchor)
+            {
+                node.deps.push(seal);
+            }
+        }
     }
     for node in &mut steps {
         node.deps.sort_unstable();

@@ -39,6 +39,9 @@ impl Limit {
     }
 }
 
+/// How long a failed apply may take to seal its anchor.
+const SEAL_AFTER_FAILURE: Duration = Duration::from_secs(15);
+
 /// How often waiters poll at most.
 #[derive(Debug, Clone, Copy)]
 pub struct Polling {
@@ -294,6 +297,28 @@ impl Runner {
             }
         }
         drop(running);
+        // A failed or interrupted apply still saves its state (Terraform keeps
+        // it, tainted on a create): seal the anchor, so that no other create
+        // of the name takes these objects for a killed run's leftovers.
+        if !failures.is_empty()
+            && let Some(seal) = steps.iter().position(|n| matches!(n.op, Op::Seal(_)))
+            && !finished[seal]
+        {
+            let after = Runner {
+                plan: this.plan.clone(),
+                tagging: this.tagging.clone(),
+                polling: this.polling,
+                limit: Limit {
+                    deadline: Instant::now() + SEAL_AFTER_FAILURE,
+                    setting: "the 15 s allowed to record a failed apply".into(),
+                },
+                stop: CancellationToken::new(),
+            };
+            let sealed = race(&after.limit, &after.stop, after.step(&steps[seal], &shared)).await;
+            if let Err(e) = sealed {
+                tracing::warn!(error = %e, "could not mark the failed apply's objects as owned");
+            }
+        }
         let ids = shared.lock().map(|s| s.ids.clone()).unwrap_or_default();
         Outcome { ids, failures }
     }

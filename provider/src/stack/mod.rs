@@ -238,6 +238,22 @@ impl Stacks {
                 return (prior.cloned(), d);
             }
         };
+        if let Some(old) = prior.and_then(|p| p.region.as_deref())
+            && old != clouds.region
+        {
+            // Planned while the provider's region was unknown: this would
+            // build a second stack in the new region and orphan the old one.
+            d.push(Diagnostic::error(
+                format!("Stack {:?} lives in {old}, not {}", desired.name, clouds.region),
+                format!(
+                    "region: the provider's region became {} after the plan was made. Run `terraform plan` again: \
+                     it plans the replacement of the stack (deleted in {old}, created in {}).",
+                    clouds.region, clouds.region
+                ),
+            )
+            .at(AttributePath::new("region")));
+            return (prior.cloned(), d);
+        }
         let limit = limit(desired, op);
         let (state, failure) =
             engine::apply(&clouds, prior, desired, self.polling, &limit, &ctx.stop).await;

@@ -178,6 +178,15 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
             .build();
     }
 
+    if let Some(inner) = sdk.credentials_provider() {
+        sdk = sdk
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(Redacting(inner)),
+            )
+            .build();
+    }
+
     Ok(AwsClients {
         sdk,
         region,
@@ -267,4 +276,30 @@ where
 /// The SDK's error chain, without repeated context words.
 fn short_cause(cause: &str) -> String {
     cause.replace("\n", " ").trim().to_string()
+}
+
+/// A credentials provider that registers every credential it hands out
+/// (from the environment, profiles, SSO, assumed roles, refreshes included)
+/// with the log redaction, so no log line shows them: the SDK's debug and
+/// signing output names the access key id and the session token.
+#[derive(Debug)]
+struct Redacting(aws_credential_types::provider::SharedCredentialsProvider);
+
+impl aws_credential_types::provider::ProvideCredentials for Redacting {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let creds = self.0.provide_credentials().await?;
+            tfplugin::logging::redact(creds.access_key_id());
+            tfplugin::logging::redact(creds.secret_access_key());
+            if let Some(token) = creds.session_token() {
+                tfplugin::logging::redact(token);
+            }
+            Ok(creds)
+        })
+    }
 }

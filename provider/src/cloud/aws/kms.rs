@@ -87,8 +87,14 @@ impl AwsKms {
                         .iter()
                         .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
                         .collect(),
-                    // AWS-managed keys refuse; they are not ours anyway.
-                    Err(_) => continue,
+                    Err(e) => match map_err(e, "KMS key", arn) {
+                        // Keys we may not read (AWS-managed, other owners) are not ours.
+                        CloudError::Service { code, .. } if code == "AccessDeniedException" => {
+                            continue;
+                        }
+                        // Anything else: a key of ours could be missed, so stop.
+                        other => return Err(other),
+                    },
                 };
                 if tags.get(TAG_STACK).is_some_and(|s| s == stack) {
                     out.push((arn.to_string(), tags));
@@ -264,6 +270,17 @@ impl KmsApi for AwsKms {
                 .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
             tags: tags.clone(),
         })
+    }
+
+    async fn enable_key(&self, key_id: &str) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        self.kms
+            .enable_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| map_err(e, "KMS key", key_id))?;
+        Ok(())
     }
 
     async fn enable_rotation(&self, key_id: &str) -> CloudResult<()> {
