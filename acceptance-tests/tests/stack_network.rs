@@ -304,8 +304,8 @@ fn import_and_data_source_read_an_existing_stack() {
 }
 
 /// Points `alias/todo/<name>` at a key of nobody's stack, so that a
-/// create of `name` fails late (after the network exists); returns a
-/// closure-free handle: the alias name, to delete it again.
+/// create of `name` fails late (after the network exists); returns the
+/// KMS client, to delete the alias again.
 async fn block_alias(emulator: &Emulator, name: &str) -> aws_sdk_kms::Client {
     let kms = aws_sdk_kms::Client::new(&emulator.sdk_config().await);
     let key = kms
@@ -406,15 +406,9 @@ fn a_failed_create_continues_after_untaint_or_is_replaced_by_a_plain_apply() {
     assert_eq!(vpc_before, vpc_after, "the VPC was adopted, not replaced");
     ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
     // Path 2: a plain apply after a failed create replaces the partial stack.
-    let kms = rt().block_on(block_alias(&emulator, name));
+    rt().block_on(block_alias(&emulator, name));
     assert_ne!(ws.run(&["apply", "-auto-approve", "-no-color"]).code, 0);
-    rt().block_on(async {
-        kms.delete_alias()
-            .alias_name(format!("alias/todo/{name}"))
-            .send()
-            .await
-            .unwrap();
-    });
+    unblock();
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(
         out.stdout.contains("1 added, 0 changed, 1 destroyed"),

@@ -80,6 +80,45 @@ pub async fn race<T>(
     }
 }
 
+/// Runs `op` again while it fails with an error `retry` accepts, with
+/// exponential backoff and jitter (from `min` up to 15 s), until the limit
+/// or StopProvider. Returns the first other outcome, or the last retried
+/// error when the next pause would pass the limit.
+async fn backing_off<T, F, Fut>(
+    limit: &Limit,
+    stop: &CancellationToken,
+    min: Duration,
+    retry: impl Fn(&CloudError) -> bool,
+    mut op: F,
+) -> CloudResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = CloudResult<T>>,
+{
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(min)
+        .with_max_delay(Duration::from_secs(15))
+        .with_jitter()
+        .without_max_times()
+        .build();
+    loop {
+        match op().await {
+            Err(e) if retry(&e) => {
+                let delay = delays.next().unwrap_or(Duration::from_secs(15));
+                if Instant::now() + delay > limit.deadline {
+                    return Err(e);
+                }
+                tracing::debug!(error = %e, delay = ?delay, "retrying");
+                tokio::select! {
+                    _ = stop.cancelled() => return Err(CloudError::Cancelled),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Retries `op` while AWS answers that a dependency still holds the object
 /// or throttles, with exponential backoff and jitter (1 s to 15 s), until
 /// the limit. `NotFound` counts as success: the object is gone.
@@ -87,38 +126,27 @@ pub async fn delete_with_retry<F, Fut>(
     what: &str,
     limit: &Limit,
     stop: &CancellationToken,
-    mut op: F,
+    op: F,
 ) -> CloudResult<()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = CloudResult<()>>,
 {
-    let mut delays = backon::ExponentialBuilder::default()
-        .with_min_delay(Duration::from_secs(1))
-        .with_max_delay(Duration::from_secs(15))
-        .with_jitter()
-        .without_max_times()
-        .build();
-    loop {
-        match op().await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(CloudError::DependencyViolation(msg)) | Err(CloudError::Throttled(msg)) => {
-                let delay = delays.next().unwrap_or(Duration::from_secs(15));
-                if Instant::now() + delay > limit.deadline {
-                    return Err(CloudError::Timeout(format!(
-                        "{what}: still in use when the time limit passed ({}): {msg}",
-                        limit.setting
-                    )));
-                }
-                tracing::debug!(what, delay = ?delay, "still in use, retrying");
-                tokio::select! {
-                    _ = stop.cancelled() => return Err(CloudError::Cancelled),
-                    _ = tokio::time::sleep(delay) => {}
-                }
-            }
-            Err(e) => return Err(e),
+    let busy = |e: &CloudError| {
+        matches!(
+            e,
+            CloudError::DependencyViolation(_) | CloudError::Throttled(_)
+        )
+    };
+    match backing_off(limit, stop, Duration::from_secs(1), busy, op).await {
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(CloudError::DependencyViolation(msg) | CloudError::Throttled(msg)) => {
+            Err(CloudError::Timeout(format!(
+                "{what}: still in use when the time limit passed ({}): {msg}",
+                limit.setting
+            )))
         }
+        other => other,
     }
 }
 
@@ -128,34 +156,14 @@ where
 pub async fn unthrottled<T, F, Fut>(
     limit: &Limit,
     stop: &CancellationToken,
-    mut op: F,
+    op: F,
 ) -> CloudResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = CloudResult<T>>,
 {
-    let mut delays = backon::ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(500))
-        .with_max_delay(Duration::from_secs(15))
-        .with_jitter()
-        .without_max_times()
-        .build();
-    loop {
-        match op().await {
-            Err(CloudError::Throttled(msg)) => {
-                let delay = delays.next().unwrap_or(Duration::from_secs(15));
-                if Instant::now() + delay > limit.deadline {
-                    return Err(CloudError::Throttled(msg));
-                }
-                tracing::debug!(delay = ?delay, "throttled, retrying");
-                tokio::select! {
-                    _ = stop.cancelled() => return Err(CloudError::Cancelled),
-                    _ = tokio::time::sleep(delay) => {}
-                }
-            }
-            other => return other,
-        }
-    }
+    let throttled = |e: &CloudError| matches!(e, CloudError::Throttled(_));
+    backing_off(limit, stop, Duration::from_millis(500), throttled, op).await
 }
 
 /// Polls `check` until it is done: first near the expected completion

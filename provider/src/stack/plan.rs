@@ -95,47 +95,31 @@ pub fn plan_stack(
             unknown.push(AttributePath::new(attr));
         }
     };
+    // A new name or region replaces the whole stack: plan it as a create.
     let prior = match prior {
         Some(p) if p.name != config.name => {
             requires_replace.push(AttributePath::new("name"));
-            all_unknown(&mut unknown);
-            return Planned {
-                state,
-                unknown,
-                requires_replace,
-                replaced,
-                errors,
-            };
+            None
         }
         Some(p) if p.region.is_some() && region.is_some() && p.region.as_deref() != region => {
+            let (old, new) = (p.region.as_deref().unwrap_or("?"), region.unwrap_or("?"));
             requires_replace.push(AttributePath::new("region"));
             replaced.push(format!(
-                "the whole stack: the provider's region changed from {} to {}; the stack is deleted in {} and created in {}",
-                p.region.as_deref().unwrap_or("?"),
-                region.unwrap_or("?"),
-                p.region.as_deref().unwrap_or("?"),
-                region.unwrap_or("?"),
+                "the whole stack: the provider's region changed from {old} to {new}; the stack is deleted in {old} and created in {new}"
             ));
-            all_unknown(&mut unknown);
-            return Planned {
-                state,
-                unknown,
-                requires_replace,
-                replaced,
-                errors,
-            };
+            None
         }
-        Some(p) => p,
-        None => {
-            all_unknown(&mut unknown);
-            return Planned {
-                state,
-                unknown,
-                requires_replace,
-                replaced,
-                errors,
-            };
-        }
+        other => other,
+    };
+    let Some(prior) = prior else {
+        all_unknown(&mut unknown);
+        return Planned {
+            state,
+            unknown,
+            requires_replace,
+            replaced,
+            errors,
+        };
     };
     state.stack_id = prior.stack_id.clone();
     if state.stack_id.is_none() {
