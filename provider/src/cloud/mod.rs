@@ -6,6 +6,7 @@
 //! cross this boundary.
 
 pub mod aws;
+pub mod cluster;
 pub mod sim;
 
 use std::collections::BTreeMap;
@@ -69,6 +70,10 @@ pub enum CloudError {
     /// The call never got an answer (network, endpoint).
     #[error("{0}")]
     Transport(String),
+    /// The endpoint does not serve this operation at all (an emulator
+    /// answering a bare HTTP 404): never read as "the object is gone".
+    #[error("not served by this endpoint: {0}")]
+    Unsupported(String),
 }
 
 impl CloudError {

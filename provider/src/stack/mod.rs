@@ -484,6 +484,8 @@ impl Stacks {
             stack_id: Some(found.stack_id.clone()),
             kms_key_arn: None,
             drift: Some(Vec::new()),
+            cluster: None,
+            kubeconfig: None,
         };
         engine::settle(&clouds, &state, &found.objects).map_err(read_failed)
     }

@@ -32,6 +32,13 @@ pub struct StackState {
     /// Differences refresh found between AWS and the configuration.
     #[serde(default)]
     pub drift: Option<Vec<String>>,
+    /// The EKS cluster (none when not configured).
+    #[serde(default)]
+    pub cluster: Option<ClusterState>,
+    /// A kubeconfig for the cluster (sensitive; authenticates with
+    /// `aws eks get-token`).
+    #[serde(default)]
+    pub kubeconfig: Option<String>,
 }
 
 /// `timeouts = { ... }`.
@@ -165,3 +172,113 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
 
 /// The security groups every stack has, by role.
 pub const SECURITY_GROUP_ROLES: [&str; 3] = ["cluster", "nodes", "database"];
+
+/// `cluster = { ... }`: the EKS cluster, inputs and computed outputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterState {
+    /// Kubernetes version, `1.31`.
+    pub version: String,
+    /// The API endpoint is reachable from the VPC (default true).
+    pub endpoint_private_access: Option<bool>,
+    /// The API endpoint is reachable from the internet (default false).
+    pub endpoint_public_access: Option<bool>,
+    /// CIDRs allowed to the public endpoint (default `0.0.0.0/0` when it is
+    /// public, empty otherwise).
+    pub public_access_cidrs: Option<Vec<String>>,
+    /// Control-plane log types (default api, audit, authenticator).
+    pub log_types: Option<Vec<String>>,
+    /// IAM principal ARNs given cluster-admin access.
+    pub admins: Option<Vec<String>>,
+    /// Add-ons by name (default vpc-cni, coredns, kube-proxy).
+    pub addons: Option<BTreeMap<String, AddonState>>,
+    /// Managed node groups by name.
+    pub node_groups: Option<BTreeMap<String, NodeGroupState>>,
+    /// The cluster name (the stack name).
+    pub name: Option<String>,
+    /// The cluster ARN.
+    pub arn: Option<String>,
+    /// The API server URL.
+    pub endpoint: Option<String>,
+    /// The base64 CA bundle.
+    pub certificate_authority: Option<String>,
+    /// The OIDC issuer URL.
+    pub oidc_issuer_url: Option<String>,
+    /// The IAM OIDC provider's ARN.
+    pub oidc_provider_arn: Option<String>,
+    /// The security group EKS made for the cluster.
+    pub security_group_id: Option<String>,
+    /// The cluster role's ARN.
+    pub cluster_role_arn: Option<String>,
+    /// The node role's ARN.
+    pub node_role_arn: Option<String>,
+}
+
+/// One add-on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddonState {
+    /// Version; resolved for the cluster's version when not given.
+    pub version: Option<String>,
+}
+
+/// One managed node group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeGroupState {
+    /// Instance types (default `["m6i.large"]`).
+    pub instance_types: Option<Vec<String>>,
+    /// `ON_DEMAND` (default) or `SPOT`.
+    pub capacity_type: Option<String>,
+    /// AMI type (default `AL2023_x86_64_STANDARD`).
+    pub ami_type: Option<String>,
+    /// Root volume GiB (default 50).
+    pub disk_size: Option<i64>,
+    /// Minimum nodes.
+    pub min_size: i64,
+    /// Maximum nodes.
+    pub max_size: i64,
+    /// Desired nodes (default: `min_size`).
+    pub desired_size: Option<i64>,
+    /// Kubernetes labels.
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Kubernetes taints.
+    pub taints: Option<Vec<TaintState>>,
+    /// Percent of nodes updated at once (default 33).
+    pub max_unavailable_percentage: Option<i64>,
+    /// After creation the desired size belongs to the cluster autoscaler
+    /// (default true).
+    pub autoscaler_owns_desired_size: Option<bool>,
+    /// The EKS node group name (`<key>-<8 hex>`: a new name per replacement).
+    pub name: Option<String>,
+    /// The node group ARN.
+    pub arn: Option<String>,
+    /// Its status (`ACTIVE`, ...).
+    pub status: Option<String>,
+}
+
+/// A Kubernetes taint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TaintState {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: Option<String>,
+    /// `NO_SCHEDULE`, `NO_EXECUTE` or `PREFER_NO_SCHEDULE`.
+    pub effect: String,
+}
+
+/// Defaults of the cluster and its node groups.
+pub mod cluster_defaults {
+    /// Control-plane log types.
+    pub const LOG_TYPES: [&str; 3] = ["api", "audit", "authenticator"];
+    /// Add-ons.
+    pub const ADDONS: [&str; 3] = ["vpc-cni", "coredns", "kube-proxy"];
+    /// Instance type.
+    pub const INSTANCE_TYPE: &str = "m6i.large";
+    /// Capacity type.
+    pub const CAPACITY_TYPE: &str = "ON_DEMAND";
+    /// AMI type.
+    pub const AMI_TYPE: &str = "AL2023_x86_64_STANDARD";
+    /// Root volume GiB.
+    pub const DISK_SIZE: i64 = 50;
+    /// Percent of nodes updated at once.
+    pub const MAX_UNAVAILABLE_PERCENTAGE: i64 = 33;
+}

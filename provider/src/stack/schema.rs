@@ -129,6 +129,15 @@ pub fn stack_schema() -> Schema {
             "What the last refresh found changed outside Terraform (a route or rule added or removed, a tag \
              changed, a setting flipped), one line per difference. The plan shows it going to `[]`: apply \
              restores the configuration.",
+        ))
+        .attribute(
+            Attribute::nested("cluster", ObjectNesting::Single, cluster_attributes(false)).description(
+                "The EKS cluster: IAM roles, the control plane in the private subnets with secrets encrypted by the \
+                 stack's key, its OIDC provider, managed node groups and add-ons. Omit it for a stack without Kubernetes.",
+            ),
+        )
+        .attribute(Attribute::string("kubeconfig").computed().sensitive().description(
+            "A kubeconfig for the cluster that authenticates with `aws eks get-token` (needs the AWS CLI). Null without a cluster.",
         )),
     )
 }
@@ -147,6 +156,110 @@ pub fn stack_data_source_schema() -> Schema {
             )
             .attribute(Attribute::string("region").computed().description("The region read from."))
             .attribute(Attribute::string("stack_id").computed().description("The stack instance's identity."))
-            .attribute(Attribute::string("kms_key_arn").computed().description("ARN of the stack's KMS key.")),
+            .attribute(Attribute::string("kms_key_arn").computed().description("ARN of the stack's KMS key."))
+            .attribute(
+                Attribute::nested("cluster", ObjectNesting::Single, cluster_attributes(true))
+                    .computed()
+                    .description("The stack's EKS cluster (null without one)."),
+            ),
     )
+}
+
+/// Supported Kubernetes versions (EKS standard and extended support).
+pub const KUBERNETES_VERSIONS: std::ops::RangeInclusive<u32> = 28..=33;
+
+/// The `cluster` attributes (all computed in the data source).
+pub fn cluster_attributes(for_data_source: bool) -> Vec<Attribute> {
+    let input = |a: Attribute, required: bool| {
+        if for_data_source {
+            a.computed()
+        } else if required {
+            a.required()
+        } else {
+            a.optional_computed()
+        }
+    };
+    let taint = vec![
+        Attribute::string("key")
+            .required()
+            .description("Taint key."),
+        Attribute::string("value").description("Taint value (may be omitted)."),
+        Attribute::string("effect")
+            .required()
+            .description("`NO_SCHEDULE`, `NO_EXECUTE` or `PREFER_NO_SCHEDULE`."),
+    ];
+    let group = vec![
+        input(Attribute::new("instance_types", Type::list(Type::String)).description(
+            "EC2 instance types, e.g. `[\"m6i.large\"]` (default). Changing them replaces this node group (the new group is created under a new name and ACTIVE before the old one is deleted).",
+        ), false),
+        input(Attribute::string("capacity_type").description("`ON_DEMAND` (default) or `SPOT`. Changing it replaces this node group."), false),
+        input(Attribute::string("ami_type").description(
+            "EKS AMI type: `AL2023_x86_64_STANDARD` (default), `AL2023_ARM_64_STANDARD`, `AL2023_x86_64_NVIDIA`, `BOTTLEROCKET_x86_64`, `BOTTLEROCKET_ARM_64`, `AL2_x86_64`, `AL2_ARM_64`, ... Changing it replaces this node group.",
+        ), false),
+        input(Attribute::number("disk_size").description("Root volume size in GiB, 20 to 16384 (default 50). Changing it replaces this node group."), false),
+        input(Attribute::number("min_size").description("Minimum number of nodes (0 or more). Updated in place."), true),
+        input(Attribute::number("max_size").description("Maximum number of nodes (1 or more, at least `min_size`). Updated in place."), true),
+        input(Attribute::number("desired_size").description(
+            "Nodes at creation (default `min_size`). With `autoscaler_owns_desired_size` (the default), the cluster autoscaler owns the desired size afterwards: apply never reverts it, and raising `min_size` above it raises it to the new minimum instead of failing.",
+        ), false),
+        input(Attribute::new("labels", Type::map(Type::String)).description("Kubernetes labels of the nodes. Updated in place."), false),
+        if for_data_source {
+            Attribute::nested("taints", ObjectNesting::List, taint).computed().description("Kubernetes taints.")
+        } else {
+            Attribute::nested("taints", ObjectNesting::List, taint).optional_computed().description("Kubernetes taints of the nodes (at most 50). Updated in place.")
+        },
+        input(Attribute::number("max_unavailable_percentage").description("Percent of nodes replaced at once during a version update, 1 to 100 (default 33)."), false),
+        input(Attribute::bool("autoscaler_owns_desired_size").description(
+            "Whether the desired size belongs to the cluster autoscaler after creation (default true). Set false to have apply enforce `desired_size`.",
+        ), false),
+        Attribute::string("name").computed().description("The EKS node group name: the map key and a suffix that changes when the group is replaced."),
+        Attribute::string("arn").computed().description("The node group ARN."),
+        Attribute::string("status").computed().description("The node group status (`ACTIVE`, ...)."),
+    ];
+    let addon = vec![input(
+        Attribute::string("version").description(
+            "Add-on version, e.g. `v1.19.2-eksbuild.1`. Default: EKS's default version for the cluster's Kubernetes version, resolved when the add-on is created or the cluster is upgraded, then kept.",
+        ),
+        false,
+    )];
+    let nested = |a: Attribute| {
+        if for_data_source {
+            a.computed()
+        } else {
+            a.optional_computed()
+        }
+    };
+    vec![
+        input(Attribute::string("version").description(
+            "Kubernetes version, e.g. `1.31`. Raising it upgrades the control plane in place, then the node groups and add-ons; one minor version at a time.",
+        ), true),
+        input(Attribute::bool("endpoint_private_access").description("The Kubernetes API is reachable from inside the VPC (default true)."), false),
+        input(Attribute::bool("endpoint_public_access").description("The Kubernetes API is reachable from the internet (default false)."), false),
+        input(Attribute::new("public_access_cidrs", Type::list(Type::String)).description(
+            "CIDRs allowed to reach the public endpoint (default `[\"0.0.0.0/0\"]` when it is public). Ignored while the endpoint is private only.",
+        ), false),
+        input(Attribute::new("log_types", Type::list(Type::String)).description(
+            "Control-plane logs sent to CloudWatch: any of `api`, `audit`, `authenticator`, `controllerManager`, `scheduler` (default the first three).",
+        ), false),
+        input(Attribute::new("admins", Type::list(Type::String)).description(
+            "IAM principal ARNs (roles or users) given cluster-admin access through EKS access entries (authentication mode `API`). Default none.",
+        ), false),
+        nested(Attribute::nested("addons", ObjectNesting::Map, addon).description(
+            "EKS add-ons by name. Default `vpc-cni`, `coredns` and `kube-proxy`; add `aws-ebs-csi-driver` for EBS volumes; `{}` for none. `vpc-cni` is installed before the node groups, the others after.",
+        )),
+        nested(Attribute::nested("node_groups", ObjectNesting::Map, group).description(
+            "Managed node groups by name (at most 30) in the private subnets. Adding or removing one never touches the others.",
+        )),
+        Attribute::string("name").computed().description("The cluster name (the stack name)."),
+        Attribute::string("arn").computed().description("The cluster ARN."),
+        Attribute::string("endpoint").computed().description("The Kubernetes API server URL."),
+        Attribute::string("certificate_authority").computed().description("The cluster's CA certificate, base64."),
+        Attribute::string("oidc_issuer_url").computed().description("The cluster's OIDC issuer URL."),
+        Attribute::string("oidc_provider_arn").computed().description(
+            "ARN of the IAM OIDC provider for the issuer, for IAM roles for service accounts. Its thumbprint is the issuer's root CA's; IAM itself trusts EKS issuers through its own CA store, so the thumbprint is informational.",
+        ),
+        Attribute::string("security_group_id").computed().description("The security group EKS made for the cluster."),
+        Attribute::string("cluster_role_arn").computed().description("The cluster IAM role's ARN."),
+        Attribute::string("node_role_arn").computed().description("The node IAM role's ARN."),
+    ]
 }
