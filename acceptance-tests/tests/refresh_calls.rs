@@ -11,6 +11,7 @@ use todo_provider::cloud::aws::AwsClients;
 use todo_provider::reconcile::Polling;
 use todo_provider::stack::model::{NetworkState, StackState};
 use todo_provider::stack::plan::with_defaults;
+use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::{CloudSource, Stacks};
 
 /// One describe per EC2 kind (7) + the VPC's two DNS attributes, and for
@@ -22,12 +23,14 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
     let emulator = Emulator::start();
     let clients = AwsClients::from_sdk(emulator.sdk_config().await);
     let stacks = Stacks::new(
-        CloudSource::Fixed {
+        CloudSource::Fixed(Clouds {
             network: Arc::new(clients.network()),
             kms: Arc::new(clients.kms()),
+            iam: Arc::new(clients.iam()),
+            eks: Arc::new(clients.eks()),
             default_tags: BTreeMap::from([("team".to_string(), "platform".to_string())]),
             region: "us-east-1".into(),
-        },
+        }),
         Polling::default(),
     );
     let want = with_defaults(&StackState {

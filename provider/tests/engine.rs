@@ -13,7 +13,7 @@ use todo_provider::cloud::sim::{Fault, LatencyModel, SimCloud};
 use todo_provider::cloud::{CloudError, TAG_STACK};
 use todo_provider::reconcile::runner::critical_path;
 use todo_provider::reconcile::{Op, TAG_STACK_ID};
-use todo_provider::stack::engine::{Clouds, creation_plan};
+use todo_provider::stack::engine::creation_plan;
 use todo_provider::stack::model::{NetworkState, StackState, Timeouts};
 use todo_provider::stack::plan::plan_stack;
 
@@ -434,12 +434,7 @@ async fn apply_time_approaches_the_critical_path() {
     let state = apply_ok(&s, None, &want).await;
     let elapsed = start.elapsed();
     let m = |op: &str| model.of(op);
-    let clouds = Clouds {
-        network: sim.clone(),
-        kms: sim.clone(),
-        default_tags: Default::default(),
-        region: "us-east-1".into(),
-    };
+    let clouds = common::clouds(&sim, Default::default());
     let plan = creation_plan(&clouds, &want).unwrap();
     let cost = |op: &Op| -> Duration {
         match op {

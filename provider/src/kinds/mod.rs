@@ -2,10 +2,16 @@
 //! [`crate::reconcile::Kind`] over the cloud traits. The engine knows none
 //! of them by name; a stack's blueprint lists the ones it uses.
 
+pub mod access_entry;
+pub mod addon;
+pub mod eks_cluster;
 pub mod elastic_ip;
+pub mod iam_role;
 pub mod internet_gateway;
 pub mod kms_key;
 pub mod nat_gateway;
+pub mod node_group;
+pub mod oidc_provider;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;
@@ -13,11 +19,38 @@ pub mod vpc;
 
 use std::sync::Arc;
 
-use crate::cloud::{CloudResult, KmsApi, NetworkApi};
+use crate::cloud::CloudResult;
 use crate::reconcile::{AnyKind, erase};
+use crate::stack::engine::Clouds;
 
 /// Every kind the stack uses, on the given clouds.
-pub fn all(network: &Arc<dyn NetworkApi>, kms: &Arc<dyn KmsApi>) -> Vec<Arc<dyn AnyKind>> {
+pub fn all(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    let mut kinds = network_and_key(clouds);
+    kinds.extend(cluster(clouds));
+    kinds
+}
+
+/// The kinds of the cluster (read again after an apply for its outputs).
+pub fn cluster(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    let (iam, eks) = (&clouds.iam, &clouds.eks);
+    vec![
+        erase(iam_role::Roles {
+            iam: iam.clone(),
+            region: clouds.region.clone(),
+        }),
+        erase(eks_cluster::Clusters(eks.clone())),
+        erase(oidc_provider::OidcProviders {
+            iam: iam.clone(),
+            eks: eks.clone(),
+        }),
+        erase(node_group::NodeGroups(eks.clone())),
+        erase(addon::Addons(eks.clone())),
+        erase(access_entry::AccessEntries(eks.clone())),
+    ]
+}
+
+fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    let (network, kms) = (&clouds.network, &clouds.kms);
     vec![
         erase(vpc::Vpcs(network.clone())),
         erase(subnet::Subnets(network.clone())),

@@ -98,6 +98,7 @@ impl Kind for NatGateways {
         Expect {
             ready: Duration::from_secs(120),
             gone: Duration::from_secs(60),
+            ..Expect::default()
         }
     }
 

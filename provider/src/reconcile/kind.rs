@@ -210,6 +210,9 @@ pub struct Expect {
     pub ready: Duration,
     /// From the delete call to gone; zero when gone at once.
     pub gone: Duration,
+    /// From an in-place update to ready again; zero when an update takes
+    /// effect at once (EKS: the cluster or node group is `UPDATING` first).
+    pub updated: Duration,
 }
 
 /// One AWS object kind: how to observe, create, converge and delete its

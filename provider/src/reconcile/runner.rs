@@ -425,6 +425,10 @@ impl Runner {
                     tracing::info!(object = %key, changes = ?changes, "converging");
                     unthrottled(&self.limit, &self.stop, || kind.update(desired, seen, &ids))
                         .await?;
+                    let id = &seen.meta.id;
+                    let what = format!("{} {id} to finish updating", kind.noun());
+                    self.wait(&what, kind.expect().updated, || kind.ready(id))
+                        .await?;
                 }
                 if let Some(Action::Update {
                     set_tags,

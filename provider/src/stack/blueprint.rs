@@ -4,7 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::cloud::cluster::{EndpointAccess, Taint};
+use crate::kinds::access_entry::{AccessEntries, AccessEntrySpec};
+use crate::kinds::addon::{AddonSpec, Addons, TAG_KUBERNETES};
+use crate::kinds::eks_cluster::{ClusterSpec, Clusters};
 use crate::kinds::elastic_ip::{ElasticIpSpec, ElasticIps};
+use crate::kinds::iam_role::{RoleSpec, Roles, managed_policy, role_name, role_path};
+use crate::kinds::node_group::{NodeGroupSpec, NodeGroups};
+use crate::kinds::oidc_provider::{OidcProviderSpec, OidcProviders};
 use crate::kinds::internet_gateway::{InternetGatewaySpec, InternetGateways};
 use crate::kinds::kms_key::{KmsKeySpec, KmsKeys};
 use crate::kinds::nat_gateway::{NatGatewaySpec, NatGateways};
@@ -12,9 +19,12 @@ use crate::kinds::route_table::{DefaultRoute, RouteTableSpec, RouteTables};
 use crate::kinds::security_group::{Peer, RuleSpec, SecurityGroupSpec, SecurityGroups};
 use crate::kinds::subnet::{SubnetSpec, Subnets};
 use crate::kinds::vpc::{VpcSpec, Vpcs};
-use crate::reconcile::{Desired, Ids, Key, Kind};
+use crate::reconcile::{Desired, Ids, Key, Kind, Observed};
 
-use super::model::{NatMode, NetworkState, SECURITY_GROUP_ROLES, StackState, Timeouts};
+use super::model::{
+    ClusterState, NatMode, NetworkState, NodeGroupState, SECURITY_GROUP_ROLES, StackState,
+    Timeouts,
+};
 use crate::cloud::Tags;
 
 /// What the network should look like (from the planned state).
@@ -177,6 +187,201 @@ pub fn kms_key() -> Key {
     key::<KmsKeys>("")
 }
 
+/// The IAM role of `role` (`cluster` or `nodes`).
+pub fn role(role: &str) -> Key {
+    key::<Roles>(role)
+}
+
+/// The EKS cluster.
+pub fn cluster() -> Key {
+    key::<Clusters>("")
+}
+
+/// The cluster's OIDC provider.
+pub fn oidc_provider() -> Key {
+    key::<OidcProviders>("")
+}
+
+/// The node group `name` (the `node_groups` map key).
+pub fn node_group(name: &str) -> Key {
+    key::<NodeGroups>(name)
+}
+
+/// The add-on `name`.
+pub fn addon(name: &str) -> Key {
+    key::<Addons>(name)
+}
+
+/// The access entry of `principal`.
+pub fn access_entry(principal: &str) -> Key {
+    key::<AccessEntries>(principal)
+}
+
+/// The policies of each role.
+fn role_policies(role: &str) -> Vec<String> {
+    let names: &[&str] = match role {
+        "cluster" => &["AmazonEKSClusterPolicy"],
+        _ => &[
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEKS_CNI_Policy",
+            "AmazonEC2ContainerRegistryReadOnly",
+        ],
+    };
+    names.iter().map(|n| managed_policy(n)).collect()
+}
+
+/// The EKS name of a node group of `state`.
+pub fn node_group_eks_name(state: &StackState, key: &str, g: &NodeGroupState) -> String {
+    let d = g.with_defaults();
+    crate::kinds::node_group::eks_name(
+        key,
+        d.instance_types.as_deref().unwrap_or_default(),
+        d.capacity_type.as_deref().unwrap_or_default(),
+        d.ami_type.as_deref().unwrap_or_default(),
+        d.disk_size.unwrap_or_default(),
+        &private_cidrs(state),
+    )
+}
+
+/// The private subnets' CIDRs in zone order: a node group lives in them,
+/// so its name changes with them.
+fn private_cidrs(state: &StackState) -> Vec<String> {
+    let cidrs = state.network.private_subnet_cidrs.clone().unwrap_or_default();
+    state
+        .network
+        .availability_zones
+        .iter()
+        .map(|z| format!("{z}={}", cidrs.get(z).map(String::as_str).unwrap_or("")))
+        .collect()
+}
+
+fn to_i32(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// The cluster's objects.
+fn cluster_objects(state: &StackState, c: &ClusterState, out: &mut Vec<Desired>) {
+    let region = state.region.clone().unwrap_or_default();
+    let c = c.with_defaults();
+    let private: Vec<Key> = state
+        .network
+        .availability_zones
+        .iter()
+        .map(|z| subnet(z, false))
+        .collect();
+    for (r, service, description) in [
+        ("cluster", "eks.amazonaws.com", "EKS control plane"),
+        ("nodes", "ec2.amazonaws.com", "EKS worker nodes"),
+    ] {
+        out.push(Desired::new::<Roles>(
+            r,
+            RoleSpec {
+                path: role_path(&region, &state.name),
+                name: role_name(&region, &state.name, r),
+                service: service.into(),
+                policies: role_policies(r),
+                description: format!("{description} of the Todo stack {}", state.name),
+            },
+        ));
+    }
+    out.push(Desired::new::<Clusters>(
+        "",
+        ClusterSpec {
+            name: state.name.clone(),
+            version: c.version.clone(),
+            role: role("cluster"),
+            subnets: private.clone(),
+            security_groups: vec![security_group("cluster")],
+            access: EndpointAccess {
+                private: c.endpoint_private_access.unwrap_or(true),
+                public: c.endpoint_public_access.unwrap_or(false),
+                public_cidrs: c.public_access_cidrs.clone().unwrap_or_default(),
+            },
+            log_types: c.log_types.clone().unwrap_or_default(),
+            key: kms_key(),
+        },
+    ));
+    out.push(Desired::new::<OidcProviders>(
+        "",
+        OidcProviderSpec {
+            cluster: cluster(),
+            cluster_name: state.name.clone(),
+        },
+    ));
+    let addons = c.addons.clone().unwrap_or_default();
+    let groups = c.node_groups.clone().unwrap_or_default();
+    for (name, g) in &groups {
+        let g = g.with_defaults();
+        out.push(Desired::new::<NodeGroups>(
+            name.clone(),
+            NodeGroupSpec {
+                cluster: cluster(),
+                cluster_name: state.name.clone(),
+                eks_name: node_group_eks_name(state, name, &g),
+                version: c.version.clone(),
+                role: role("nodes"),
+                subnets: private.clone(),
+                instance_types: g.instance_types.clone().unwrap_or_default(),
+                capacity_type: g.capacity_type.clone().unwrap_or_default(),
+                ami_type: g.ami_type.clone().unwrap_or_default(),
+                disk_size: to_i32(g.disk_size.unwrap_or_default()),
+                min: to_i32(g.min_size),
+                max: to_i32(g.max_size),
+                initial: to_i32(g.desired_size.unwrap_or(g.min_size)),
+                enforce_desired: g.autoscaler_owns_desired_size == Some(false),
+                labels: g.labels.clone().unwrap_or_default(),
+                taints: g
+                    .taints
+                    .iter()
+                    .flatten()
+                    .map(|t| Taint {
+                        key: t.key.clone(),
+                        value: t.value.clone().unwrap_or_default(),
+                        effect: t.effect.clone(),
+                    })
+                    .collect(),
+                max_unavailable_percentage: to_i32(g.max_unavailable_percentage.unwrap_or_default()),
+                after: addons
+                    .contains_key("vpc-cni")
+                    .then(|| addon("vpc-cni"))
+                    .into_iter()
+                    .collect(),
+            },
+        ));
+    }
+    for (name, a) in &addons {
+        let after = if name == "vpc-cni" {
+            Vec::new()
+        } else {
+            groups.keys().map(|g| node_group(g)).collect()
+        };
+        out.push(
+            Desired::new::<Addons>(
+                name.clone(),
+                AddonSpec {
+                    cluster: cluster(),
+                    cluster_name: state.name.clone(),
+                    name: name.clone(),
+                    version: a.version.clone(),
+                    kubernetes: c.version.clone(),
+                    after,
+                },
+            )
+            .with_tags([(TAG_KUBERNETES.to_string(), c.version.clone())].into()),
+        );
+    }
+    for principal in c.admins.iter().flatten() {
+        out.push(Desired::new::<AccessEntries>(
+            principal.clone(),
+            AccessEntrySpec {
+                cluster: cluster(),
+                cluster_name: state.name.clone(),
+                principal_arn: principal.clone(),
+            },
+        ));
+    }
+}
+
 /// The ingress rules of each security group (AWS's default allow-all
 /// egress is kept on every group).
 pub fn rules(role: &str) -> Vec<RuleSpec> {
@@ -305,12 +510,17 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
             },
         ));
     }
+    if let Some(c) = &state.cluster {
+        cluster_objects(state, c, &mut out);
+    }
     out
 }
 
-/// Writes the ids of `ids` into the state's computed attributes. A map
-/// with no entry stays an empty map (null would differ from the plan).
-pub fn fill(ids: &Ids, state: &mut StackState) {
+/// Writes the ids of `ids` and what `objects` report (the cluster's
+/// endpoint, node group statuses) into the state's computed attributes. A
+/// map with no entry stays an empty map (null would differ from the plan).
+pub fn fill(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackState) {
+    fill_cluster(ids, objects, state);
     let zones = state.network.availability_zones.clone();
     let nat = NatMode::parse(state.network.nat_gateways.as_deref()).unwrap_or(NatMode::OnePerAz);
     let per = |keys: &mut dyn Iterator<Item = (String, Key)>| -> BTreeMap<String, String> {
@@ -366,5 +576,97 @@ pub fn ids_of(state: &StackState) -> Ids {
     for (role, id) in n.security_group_ids.iter().flatten() {
         put(security_group(role), Some(id));
     }
+    if let Some(c) = &state.cluster {
+        put(cluster(), c.arn.as_ref());
+        put(oidc_provider(), c.oidc_provider_arn.as_ref());
+        put(role("cluster"), c.cluster_role_arn.as_ref());
+        put(role("nodes"), c.node_role_arn.as_ref());
+        for (name, g) in c.node_groups.iter().flatten() {
+            put(node_group(name), g.arn.as_ref());
+        }
+    }
     ids
+}
+
+fn fill_cluster(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackState) {
+    let region = state.region.clone().unwrap_or_default();
+    let Some(c) = state.cluster.as_mut() else {
+        state.kubeconfig = None;
+        return;
+    };
+    let id = |k: &Key| ids.get(k).map(str::to_string);
+    c.name = Some(state.name.clone());
+    c.arn = id(&cluster());
+    c.oidc_provider_arn = id(&oidc_provider());
+    c.cluster_role_arn = id(&role("cluster"));
+    c.node_role_arn = id(&role("nodes"));
+    let seen = objects
+        .get(&cluster())
+        .and_then(|o| o.seen::<Clusters>())
+        .filter(|s| c.arn.as_deref() == Some(s.arn.as_str()));
+    c.endpoint = seen.and_then(|s| s.endpoint.clone());
+    c.certificate_authority = seen.and_then(|s| s.certificate_authority.clone());
+    c.oidc_issuer_url = seen.and_then(|s| s.oidc_issuer.clone());
+    c.security_group_id = seen.and_then(|s| s.cluster_security_group_id.clone());
+    for (name, g) in c.node_groups.iter_mut().flatten() {
+        let key = node_group(name);
+        g.arn = id(&key);
+        let seen = objects
+            .get(&key)
+            .and_then(|o| o.seen::<NodeGroups>())
+            .filter(|s| g.arn.as_deref() == Some(s.arn.as_str()));
+        g.name = seen.map(|s| s.name.clone()).or(g.arn.as_ref().and(g.name.clone()));
+        g.status = seen.map(|s| status_text(&s.status));
+    }
+    for (name, a) in c.addons.iter_mut().flatten() {
+        if let Some(seen) = objects.get(&addon(name)).and_then(|o| o.seen::<Addons>())
+            && ids.is(&addon(name), &seen.arn)
+        {
+            a.version = Some(seen.version.clone());
+        }
+    }
+    state.kubeconfig = match (&c.endpoint, &c.certificate_authority) {
+        (Some(endpoint), Some(ca)) => Some(kubeconfig(&state.name, &region, endpoint, ca)),
+        _ => None,
+    };
+}
+
+/// An EKS status as the state shows it.
+pub fn status_text(s: &crate::cloud::cluster::EksStatus) -> String {
+    use crate::cloud::cluster::EksStatus;
+    match s {
+        EksStatus::Creating => "CREATING".into(),
+        EksStatus::Active => "ACTIVE".into(),
+        EksStatus::Updating => "UPDATING".into(),
+        EksStatus::Deleting => "DELETING".into(),
+        EksStatus::Failed(s) => s.clone(),
+    }
+}
+
+/// A kubeconfig for cluster `name` that authenticates with
+/// `aws eks get-token`.
+pub fn kubeconfig(name: &str, region: &str, endpoint: &str, ca: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Config
+clusters:
+  - name: {name}
+    cluster:
+      server: {endpoint}
+      certificate-authority-data: {ca}
+contexts:
+  - name: {name}
+    context:
+      cluster: {name}
+      user: {name}
+current-context: {name}
+users:
+  - name: {name}
+    user:
+      exec:
+        apiVersion: client.authentication.k8s.io/v1beta1
+        command: aws
+        args: [\"eks\", \"get-token\", \"--cluster-name\", \"{name}\", \"--region\", \"{region}\"]
+"
+    )
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::cloud::cluster::{EksApi, IamApi};
 use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
 use crate::kinds;
 use crate::reconcile::{
@@ -28,6 +29,10 @@ pub struct Clouds {
     pub network: Arc<dyn NetworkApi>,
     /// KMS.
     pub kms: Arc<dyn KmsApi>,
+    /// IAM.
+    pub iam: Arc<dyn IamApi>,
+    /// EKS.
+    pub eks: Arc<dyn EksApi>,
     /// The provider's `default_tags`.
     pub default_tags: Tags,
     /// The region these clients talk to.
@@ -36,7 +41,7 @@ pub struct Clouds {
 
 impl Clouds {
     fn kinds(&self) -> Vec<Arc<dyn AnyKind>> {
-        kinds::all(&self.network, &self.kms)
+        kinds::all(self)
     }
 }
 
@@ -154,7 +159,8 @@ pub async fn apply(
     state.region = Some(clouds.region.clone());
     state.drift = Some(Vec::new());
     let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
-    let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, state);
+    let partial =
+        |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
     let kinds = clouds.kinds();
     let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
         Ok(i) => i,
@@ -176,7 +182,7 @@ pub async fn apply(
     let tagging = tagging(clouds, desired, &stack_id);
     let plan = match plan(
         &kinds,
-        blueprint::desired(desired),
+        blueprint::desired(&state),
         owned,
         &prior_ids,
         &tagging,
@@ -192,9 +198,45 @@ pub async fn apply(
         tracing::info!(stack = %desired.name, "{line}");
     }
     let outcome = run(plan, tagging, polling, limit, stop).await;
-    partial(&mut state, &outcome.ids);
+    // The cluster reports its endpoint, CA and statuses once active: read
+    // its objects again for the outputs.
+    let objects = match &desired.cluster {
+        Some(_) => reread(clouds, &desired.name, &stack_id, limit, stop).await,
+        None => BTreeMap::new(),
+    };
+    blueprint::fill(&outcome.ids, &objects, &mut state);
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
     (state, failure)
+}
+
+/// The cluster's objects of instance `stack_id` as they are now, by key
+/// (empty when reading fails: the outputs then stay unset).
+async fn reread(
+    clouds: &Clouds,
+    name: &str,
+    stack_id: &str,
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> BTreeMap<crate::reconcile::Key, Observed> {
+    let kinds = kinds::cluster(clouds);
+    match race(limit, stop, Inventory::observe(&kinds, name)).await {
+        Ok(inventory) => by_key(inventory.owned_by(stack_id)),
+        Err(e) => {
+            tracing::warn!(stack = name, error = %e, "reading the cluster's outputs failed");
+            BTreeMap::new()
+        }
+    }
+}
+
+/// Objects by key, the first of twins.
+fn by_key(objects: Vec<Observed>) -> BTreeMap<crate::reconcile::Key, Observed> {
+    let mut out = BTreeMap::new();
+    for o in objects {
+        if let Some(k) = o.key.clone() {
+            out.entry(k).or_insert(o);
+        }
+    }
+    out
 }
 
 /// Deletes every object of the instance `prior`, in reverse dependency
@@ -359,7 +401,7 @@ pub async fn refresh(
     }
     let plan = plan_against(clouds, &kinds, prior, owned)?;
     let mut state = prior.clone();
-    blueprint::fill(&plan.ids, &mut state);
+    blueprint::fill(&plan.ids, &plan.kept, &mut state);
     state.drift = Some(drift(&plan));
     Ok(Refreshed::Found(Box::new(state)))
 }
@@ -385,12 +427,7 @@ pub async fn find(
     let Some(stack_id) = inventory.identity() else {
         return Ok(None);
     };
-    let mut objects = BTreeMap::new();
-    for o in inventory.owned_by(&stack_id) {
-        if let Some(k) = o.key.clone() {
-            objects.entry(k).or_insert(o);
-        }
-    }
+    let objects = by_key(inventory.owned_by(&stack_id));
     Ok(Some(Found { stack_id, objects }))
 }
 
@@ -403,7 +440,7 @@ pub fn settle(
     let kinds = clouds.kinds();
     let plan = plan_against(clouds, &kinds, state, objects.values().cloned().collect())?;
     let mut out = state.clone();
-    blueprint::fill(&plan.ids, &mut out);
+    blueprint::fill(&plan.ids, &plan.kept, &mut out);
     out.drift = Some(Vec::new());
     Ok(out)
 }
@@ -411,12 +448,14 @@ pub fn settle(
 /// The plan of creating `desired` from nothing, for the critical-path bound
 /// of benchmarks and tests.
 pub fn creation_plan(clouds: &Clouds, desired: &StackState) -> Result<Plan, String> {
+    let mut desired = desired.clone();
+    desired.region = Some(clouds.region.clone());
     plan(
         &clouds.kinds(),
-        blueprint::desired(desired),
+        blueprint::desired(&desired),
         Vec::new(),
         &Ids::default(),
-        &tagging(clouds, desired, "bench"),
+        &tagging(clouds, &desired, "bench"),
         &blueprint::anchor(),
     )
     .map_err(|e| e.to_string())

@@ -19,14 +19,21 @@ use tfplugin::{
 };
 use tokio::time::Instant;
 
-use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
+use crate::cloud::CloudError;
+use crate::kinds::access_entry::AccessEntries;
+use crate::kinds::addon::Addons;
+use crate::kinds::eks_cluster::Clusters;
 use crate::kinds::nat_gateway::NatGateways;
+use crate::kinds::node_group::NodeGroups;
 use crate::kinds::subnet::Subnets;
 use crate::kinds::vpc::Vpcs;
 use crate::provider::{Configured, ProviderState};
 use crate::reconcile::{Limit, Polling, StepFailure};
 use engine::{Clouds, Failure, Refreshed};
-use model::{NatMode, NetworkState, Operation, StackState};
+use model::{
+    AddonState, ClusterState, NatMode, NetworkState, NodeGroupState, Operation, StackState,
+    TaintState,
+};
 use plan::{plan_stack, set_at, with_defaults};
 use schema::{stack_data_source_schema, stack_schema};
 use validate::validate_stack_config;
@@ -37,16 +44,7 @@ pub enum CloudSource {
     /// The configured provider (real AWS).
     Provider(Arc<ProviderState>),
     /// A fixed cloud (the simulator in tests), its default tags and region.
-    Fixed {
-        /// The network API.
-        network: Arc<dyn NetworkApi>,
-        /// The KMS API.
-        kms: Arc<dyn KmsApi>,
-        /// Provider default tags.
-        default_tags: Tags,
-        /// The region.
-        region: String,
-    },
+    Fixed(Clouds),
 }
 
 impl CloudSource {
@@ -62,21 +60,13 @@ impl CloudSource {
                 Ok(Clouds {
                     network: Arc::new(clients.network()),
                     kms: Arc::new(clients.kms()),
+                    iam: Arc::new(clients.iam()),
+                    eks: Arc::new(clients.eks()),
                     default_tags: clients.default_tags.clone(),
                     region: clients.region.clone(),
                 })
             }
-            CloudSource::Fixed {
-                network,
-                kms,
-                default_tags,
-                region,
-            } => Ok(Clouds {
-                network: network.clone(),
-                kms: kms.clone(),
-                default_tags: default_tags.clone(),
-                region: region.clone(),
-            }),
+            CloudSource::Fixed(clouds) => Ok(clouds.clone()),
         }
     }
 
@@ -88,7 +78,7 @@ impl CloudSource {
                 Configured::Ready(c) => Some(c.region.clone()),
                 _ => None,
             },
-            CloudSource::Fixed { region, .. } => Some(region.clone()),
+            CloudSource::Fixed(clouds) => Some(clouds.region.clone()),
         }
     }
 }
@@ -484,11 +474,75 @@ impl Stacks {
             stack_id: Some(found.stack_id.clone()),
             kms_key_arn: None,
             drift: Some(Vec::new()),
-            cluster: None,
+            cluster: imported_cluster(&found.objects),
             kubeconfig: None,
         };
         engine::settle(&clouds, &state, &found.objects).map_err(read_failed)
     }
+}
+
+/// The `cluster` configuration that reproduces the imported objects
+/// (`None`: the stack has no cluster).
+fn imported_cluster(
+    objects: &BTreeMap<crate::reconcile::Key, crate::reconcile::Observed>,
+) -> Option<ClusterState> {
+    let cluster = objects
+        .get(&blueprint::cluster())
+        .and_then(|o| o.seen::<Clusters>())?;
+    let mut c = ClusterState {
+        version: cluster.version.clone(),
+        endpoint_private_access: Some(cluster.access.private),
+        endpoint_public_access: Some(cluster.access.public),
+        public_access_cidrs: Some(if cluster.access.public {
+            cluster.access.public_cidrs.clone()
+        } else {
+            Vec::new()
+        }),
+        log_types: Some(cluster.log_types.clone()),
+        admins: Some(Vec::new()),
+        addons: Some(BTreeMap::new()),
+        node_groups: Some(BTreeMap::new()),
+        ..Default::default()
+    };
+    for (key, o) in objects {
+        if let Some(g) = o.seen::<NodeGroups>() {
+            let group = NodeGroupState {
+                instance_types: Some(g.instance_types.clone()),
+                capacity_type: Some(g.capacity_type.clone()),
+                ami_type: Some(g.ami_type.clone()),
+                disk_size: g.disk_size.map(i64::from),
+                min_size: g.scaling.min.into(),
+                max_size: g.scaling.max.into(),
+                desired_size: Some(g.scaling.desired.into()),
+                labels: Some(g.labels.clone()),
+                taints: Some(
+                    g.taints
+                        .iter()
+                        .map(|t| TaintState {
+                            key: t.key.clone(),
+                            value: (!t.value.is_empty()).then(|| t.value.clone()),
+                            effect: t.effect.clone(),
+                        })
+                        .collect(),
+                ),
+                max_unavailable_percentage: g.max_unavailable_percentage.map(i64::from),
+                ..Default::default()
+            };
+            c.node_groups.get_or_insert_default().insert(key.name.clone(), group);
+        }
+        if let Some(a) = o.seen::<Addons>() {
+            c.addons.get_or_insert_default().insert(
+                key.name.clone(),
+                AddonState {
+                    version: Some(a.version.clone()),
+                },
+            );
+        }
+        if let Some(e) = o.seen::<AccessEntries>() {
+            c.admins.get_or_insert_default().push(e.principal_arn.clone());
+        }
+    }
+    Some(c.with_defaults())
 }
 
 /// The `todo_cloud_stack` resource.
@@ -641,9 +695,10 @@ impl tfplugin::Resource for StackResource {
         );
         if !planned.errors.is_empty() {
             for e in &planned.errors {
+                let top = e.split(['.', ':', '[']).next().unwrap_or("network");
                 d.push(
                     Diagnostic::error("This change cannot be applied safely", e.clone())
-                        .at(AttributePath::new("network")),
+                        .at(AttributePath::new(top)),
                 );
             }
             return refuse(request, d);
@@ -824,6 +879,58 @@ fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse
         &AttributePath::new("drift"),
         Value::List(Vec::new()),
     );
+    if !request.config.get("cluster").is_null() {
+        let cluster = AttributePath::new("cluster");
+        for attr in plan::COMPUTED_CLUSTER_ATTRIBUTES.iter().chain(&["name"]) {
+            set_at(&mut planned, &cluster.attr(attr), Value::Unknown);
+        }
+        for attr in [
+            "endpoint_private_access",
+            "endpoint_public_access",
+            "public_access_cidrs",
+            "log_types",
+            "admins",
+            "addons",
+            "node_groups",
+        ] {
+            let path = cluster.attr(attr);
+            if request.config.at(&path).is_none_or(Value::is_null) {
+                set_at(&mut planned, &path, Value::Unknown);
+            }
+        }
+        let nested = |planned: &mut Value, map: &str, attrs: &[&str]| {
+            let path = cluster.attr(map);
+            if let Some(Value::Map(items)) = request.config.at(&path) {
+                for (key, item) in items {
+                    for attr in attrs {
+                        if item.get(attr).is_null() {
+                            set_at(planned, &path.key(key).attr(attr), Value::Unknown);
+                        }
+                    }
+                }
+            }
+        };
+        nested(&mut planned, "addons", &["version"]);
+        nested(
+            &mut planned,
+            "node_groups",
+            &[
+                "instance_types",
+                "capacity_type",
+                "ami_type",
+                "disk_size",
+                "desired_size",
+                "labels",
+                "taints",
+                "max_unavailable_percentage",
+                "autoscaler_owns_desired_size",
+                "name",
+                "arn",
+                "status",
+            ],
+        );
+        set_at(&mut planned, &AttributePath::new("kubeconfig"), Value::Unknown);
+    }
     for attr in [
         "availability_zones",
         "nat_gateways",
@@ -895,6 +1002,7 @@ impl tfplugin::DataSource for StackDataSource {
             "region": state.region,
             "stack_id": state.stack_id,
             "kms_key_arn": state.kms_key_arn,
+            "cluster": state.cluster,
         });
         match tfplugin::value::from_json(
             &json,

@@ -282,3 +282,58 @@ pub mod cluster_defaults {
     /// Percent of nodes updated at once.
     pub const MAX_UNAVAILABLE_PERCENTAGE: i64 = 33;
 }
+
+impl ClusterState {
+    /// With the defaults of optional inputs filled in.
+    pub fn with_defaults(&self) -> ClusterState {
+        let mut c = self.clone();
+        let public = *c.endpoint_public_access.get_or_insert(false);
+        c.endpoint_private_access.get_or_insert(true);
+        c.public_access_cidrs.get_or_insert_with(|| {
+            if public {
+                vec!["0.0.0.0/0".to_string()]
+            } else {
+                Vec::new()
+            }
+        });
+        c.log_types.get_or_insert_with(|| {
+            cluster_defaults::LOG_TYPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        c.admins.get_or_insert_with(Vec::new);
+        c.addons.get_or_insert_with(|| {
+            cluster_defaults::ADDONS
+                .iter()
+                .map(|a| (a.to_string(), AddonState::default()))
+                .collect()
+        });
+        let groups = c.node_groups.get_or_insert_with(BTreeMap::new);
+        for g in groups.values_mut() {
+            *g = g.with_defaults();
+        }
+        c
+    }
+}
+
+impl NodeGroupState {
+    /// With the defaults of optional inputs filled in.
+    pub fn with_defaults(&self) -> NodeGroupState {
+        use cluster_defaults as d;
+        let mut g = self.clone();
+        g.instance_types
+            .get_or_insert_with(|| vec![d::INSTANCE_TYPE.to_string()]);
+        g.capacity_type
+            .get_or_insert_with(|| d::CAPACITY_TYPE.to_string());
+        g.ami_type.get_or_insert_with(|| d::AMI_TYPE.to_string());
+        g.disk_size.get_or_insert(d::DISK_SIZE);
+        g.desired_size.get_or_insert(g.min_size);
+        g.labels.get_or_insert_with(BTreeMap::new);
+        g.taints.get_or_insert_with(Vec::new);
+        g.max_unavailable_percentage
+            .get_or_insert(d::MAX_UNAVAILABLE_PERCENTAGE);
+        g.autoscaler_owns_desired_size.get_or_insert(true);
+        g
+    }
+}

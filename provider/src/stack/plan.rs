@@ -60,6 +60,14 @@ pub fn with_defaults(config: &StackState) -> StackState {
             n.private_subnet_cidrs = Some(private);
         }
     }
+    if let Some(c) = &s.cluster {
+        let mut c = c.with_defaults();
+        c.name = Some(s.name.clone());
+        for (key, g) in c.node_groups.iter_mut().flatten() {
+            g.name = Some(super::blueprint::node_group_eks_name(&s, key, g));
+        }
+        s.cluster = Some(c);
+    }
     s
 }
 
@@ -73,6 +81,191 @@ pub const COMPUTED_STACK_ATTRIBUTES: [&str; 3] = ["region", "stack_id", "kms_key
 /// Plans `config` against `prior` (None when creating) in the provider's
 /// `region` (`None`: not known yet).
 pub fn plan_stack(
+    prior: Option<&StackState>,
+    config: &StackState,
+    region: Option<&str>,
+) -> Planned {
+    let mut planned = plan_network(prior, config, region);
+    let prior = prior.filter(|_| planned.requires_replace.is_empty());
+    plan_cluster(prior, &mut planned);
+    planned
+}
+
+/// The cluster attributes only the provider sets (`name` is known at plan).
+pub const COMPUTED_CLUSTER_ATTRIBUTES: [&str; 8] = [
+    "arn",
+    "endpoint",
+    "certificate_authority",
+    "oidc_issuer_url",
+    "oidc_provider_arn",
+    "security_group_id",
+    "cluster_role_arn",
+    "node_role_arn",
+];
+
+fn cluster_path() -> AttributePath {
+    AttributePath::new("cluster")
+}
+
+/// Plans the cluster: computed values kept from `prior` where its objects
+/// stay, unknown where they are created or replaced, and the plan's words
+/// on what is replaced or deleted.
+fn plan_cluster(prior: Option<&StackState>, p: &mut Planned) {
+    let prior_cluster = prior
+        .and_then(|x| x.cluster.as_ref())
+        .filter(|c| c.arn.is_some());
+    let Some(c) = p.state.cluster.as_mut() else {
+        p.state.kubeconfig = None;
+        if prior_cluster.is_some() {
+            p.replaced.push(
+                "the EKS cluster with its node groups, add-ons, access entries, OIDC provider and IAM roles \
+                 (cluster removed from the configuration): deleted"
+                    .into(),
+            );
+        }
+        return;
+    };
+    let groups = cluster_path().attr("node_groups");
+    let addons = cluster_path().attr("addons");
+    let Some(pc) = prior_cluster else {
+        for attr in COMPUTED_CLUSTER_ATTRIBUTES {
+            p.unknown.push(cluster_path().attr(attr));
+        }
+        for key in c.node_groups.iter().flatten().map(|(k, _)| k) {
+            p.unknown.push(groups.key(key).attr("arn"));
+            p.unknown.push(groups.key(key).attr("status"));
+        }
+        for (key, a) in c.addons.iter().flatten() {
+            if a.version.is_none() {
+                p.unknown.push(addons.key(key).attr("version"));
+            }
+        }
+        p.unknown.push(AttributePath::new("kubeconfig"));
+        return;
+    };
+    if p.unknown.contains(&net().attr("vpc_id")) {
+        p.errors.push(
+            "network.cidr_block: the stack's EKS cluster cannot move to a new VPC. Changing the VPC's CIDR \
+             replaces the VPC, so it needs the cluster removed first (remove `cluster`, apply, then change the \
+             CIDR and add the cluster again) or a new stack."
+                .into(),
+        );
+    }
+    if pc.version != c.version
+        && let Err(e) = super::validate::check_version_step(&pc.version, &c.version)
+    {
+        p.errors.push(e);
+    }
+    c.arn = pc.arn.clone();
+    c.endpoint = pc.endpoint.clone();
+    c.certificate_authority = pc.certificate_authority.clone();
+    c.oidc_issuer_url = pc.oidc_issuer_url.clone();
+    c.oidc_provider_arn = pc.oidc_provider_arn.clone();
+    c.security_group_id = pc.security_group_id.clone();
+    c.cluster_role_arn = pc.cluster_role_arn.clone();
+    c.node_role_arn = pc.node_role_arn.clone();
+    for attr in COMPUTED_CLUSTER_ATTRIBUTES {
+        let known = match attr {
+            "arn" => &c.arn,
+            "endpoint" => &c.endpoint,
+            "certificate_authority" => &c.certificate_authority,
+            "oidc_issuer_url" => &c.oidc_issuer_url,
+            "oidc_provider_arn" => &c.oidc_provider_arn,
+            "security_group_id" => &c.security_group_id,
+            "cluster_role_arn" => &c.cluster_role_arn,
+            _ => &c.node_role_arn,
+        };
+        if known.is_none() {
+            p.unknown.push(cluster_path().attr(attr));
+        }
+    }
+    p.state.kubeconfig = prior.and_then(|x| x.kubeconfig.clone());
+    if p.state.kubeconfig.is_none() {
+        p.unknown.push(AttributePath::new("kubeconfig"));
+    }
+    let prior_groups = pc.node_groups.clone().unwrap_or_default();
+    for (key, g) in c.node_groups.iter_mut().flatten() {
+        let before = prior_groups.get(key).filter(|pg| pg.arn.is_some());
+        match before {
+            Some(pg) if pg.name == g.name => {
+                g.arn = pg.arn.clone();
+                g.status = pg.status.clone().filter(|s| s == "ACTIVE");
+                if g.status.is_none() {
+                    p.unknown.push(groups.key(key).attr("status"));
+                }
+            }
+            _ => {
+                if let Some(pg) = before {
+                    p.replaced.push(format!(
+                        "the node group {key} ({}): the new group {} is created and active before {} is deleted",
+                        replacing_changes(pg, g),
+                        g.name.as_deref().unwrap_or("?"),
+                        pg.name.as_deref().unwrap_or("?"),
+                    ));
+                }
+                p.unknown.push(groups.key(key).attr("arn"));
+                p.unknown.push(groups.key(key).attr("status"));
+            }
+        }
+    }
+    for (key, pg) in &prior_groups {
+        if pg.arn.is_some() && !c.node_groups.iter().flatten().any(|(k, _)| k == key) {
+            p.replaced.push(format!(
+                "the node group {key} ({}, removed from cluster.node_groups): deleted",
+                pg.name.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    let prior_addons = pc.addons.clone().unwrap_or_default();
+    for (key, a) in c.addons.iter_mut().flatten() {
+        if a.version.is_none() {
+            a.version = prior_addons
+                .get(key)
+                .and_then(|pa| pa.version.clone())
+                .filter(|_| pc.version == c.version);
+            if a.version.is_none() {
+                p.unknown.push(addons.key(key).attr("version"));
+            }
+        }
+    }
+}
+
+/// What changed of a replaced node group, in the configuration's words.
+fn replacing_changes(
+    before: &super::model::NodeGroupState,
+    after: &super::model::NodeGroupState,
+) -> String {
+    let mut what = Vec::new();
+    if before.instance_types != after.instance_types {
+        what.push(format!(
+            "instance_types {:?} -> {:?}",
+            before.instance_types.clone().unwrap_or_default(),
+            after.instance_types.clone().unwrap_or_default()
+        ));
+    }
+    let mut field = |name: &str, a: Option<String>, b: Option<String>| {
+        if a != b {
+            what.push(format!(
+                "{name} {} -> {}",
+                a.unwrap_or_default(),
+                b.unwrap_or_default()
+            ));
+        }
+    };
+    field("capacity_type", before.capacity_type.clone(), after.capacity_type.clone());
+    field("ami_type", before.ami_type.clone(), after.ami_type.clone());
+    field(
+        "disk_size",
+        before.disk_size.map(|d| d.to_string()),
+        after.disk_size.map(|d| d.to_string()),
+    );
+    if what.is_empty() {
+        what.push("its private subnets change".into());
+    }
+    what.join(", ")
+}
+
+fn plan_network(
     prior: Option<&StackState>,
     config: &StackState,
     region: Option<&str>,

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use tfplugin::Context;
 use todo_provider::cloud::sim::SimCloud;
-use todo_provider::cloud::{KmsApi, NetworkApi};
 use todo_provider::reconcile::Polling;
 use todo_provider::stack::model::{NetworkState, StackState};
 use todo_provider::stack::plan::with_defaults;
+use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::{CloudSource, Stacks};
 use tokio_util::sync::CancellationToken;
 
@@ -41,17 +41,22 @@ pub fn stacks(sim: &Arc<SimCloud>) -> Stacks {
 
 /// Stacks on `sim` with the given default tags.
 pub fn stacks_tagged(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Stacks {
-    let network: Arc<dyn NetworkApi> = sim.clone();
-    let kms: Arc<dyn KmsApi> = sim.clone();
     Stacks::new(
-        CloudSource::Fixed {
-            network,
-            kms,
-            default_tags,
-            region: "us-east-1".into(),
-        },
+        CloudSource::Fixed(clouds(sim, default_tags)),
         Polling::default(),
     )
+}
+
+/// Every API of the sim, in us-east-1.
+pub fn clouds(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Clouds {
+    Clouds {
+        network: sim.clone(),
+        kms: sim.clone(),
+        iam: sim.clone(),
+        eks: sim.clone(),
+        default_tags,
+        region: "us-east-1".into(),
+    }
 }
 
 /// A fresh context.

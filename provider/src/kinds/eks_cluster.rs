@@ -1,0 +1,348 @@
+//! The stack's EKS cluster: control plane in the private subnets, secrets
+//! encrypted with the stack's key, authentication mode `API`. It takes
+//! about ten minutes to create; in-place changes (version, endpoint access,
+//! logging) are EKS updates, one at a time, each waited on.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::cloud::cluster::{Cluster, EksApi, EksStatus, EndpointAccess, NewCluster};
+use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
+use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
+
+/// EKS clusters.
+pub struct Clusters(pub Arc<dyn EksApi>);
+
+/// What the stack wants of its cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterSpec {
+    /// Its name (the stack's).
+    pub name: String,
+    /// Kubernetes version.
+    pub version: String,
+    /// The cluster role.
+    pub role: Key,
+    /// The private subnets.
+    pub subnets: Vec<Key>,
+    /// The control plane's security group.
+    pub security_groups: Vec<Key>,
+    /// Endpoint access.
+    pub access: EndpointAccess,
+    /// Control-plane log types.
+    pub log_types: Vec<String>,
+    /// The key that encrypts Kubernetes secrets.
+    pub key: Key,
+}
+
+/// The name in an EKS ARN's resource part (`cluster/<name>`,
+/// `nodegroup/<cluster>/<name>/<uuid>`, `addon/<cluster>/<name>/<uuid>`):
+/// the cluster and, below it, the object's own name.
+pub fn arn_names(arn: &str) -> (String, String) {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let mut parts = resource.split('/').skip(1);
+    let cluster = parts.next().unwrap_or_default().to_string();
+    let name = parts.next().unwrap_or_default().to_string();
+    (cluster, name)
+}
+
+/// The ARN of the cluster an EKS object ARN belongs to.
+pub fn cluster_arn_of(arn: &str) -> String {
+    let (cluster, _) = arn_names(arn);
+    let prefix: Vec<&str> = arn.splitn(6, ':').take(5).collect();
+    format!("{}:cluster/{cluster}", prefix.join(":"))
+}
+
+/// The progress an EKS status means for a waiter.
+pub fn progress(status: &EksStatus) -> Progress {
+    match status {
+        EksStatus::Active => Progress::Done,
+        EksStatus::Creating | EksStatus::Updating => Progress::Pending,
+        EksStatus::Deleting => Progress::Failed("it is being deleted".into()),
+        EksStatus::Failed(s) => Progress::Failed(format!("it went to status {s}")),
+    }
+}
+
+/// Polls `check` until it is done, every `expected / 40` (1 to 10 s): the
+/// EKS updates of one object run one after another, each once the object
+/// is active again. The runner bounds the whole step by the deadline.
+pub async fn until_active<F, Fut>(expected: Duration, mut check: F) -> CloudResult<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = CloudResult<Progress>>,
+{
+    let every = (expected / 40).clamp(Duration::from_secs(1), Duration::from_secs(10));
+    loop {
+        match check().await? {
+            Progress::Done => return Ok(()),
+            Progress::Pending => tokio::time::sleep(every).await,
+            Progress::Failed(why) => {
+                return Err(CloudError::Service {
+                    code: "UpdateFailed".into(),
+                    message: why,
+                });
+            }
+        }
+    }
+}
+
+/// Retries `call` while IAM has not yet propagated a role it names (EKS
+/// answers `InvalidParameterException` mentioning the role): up to a
+/// minute, every 5 s.
+pub async fn after_iam_propagation<T, F, Fut>(mut call: F) -> CloudResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = CloudResult<T>>,
+{
+    let mut left = 12;
+    loop {
+        match call().await {
+            Err(CloudError::Service { code, message })
+                if left > 0
+                    && code == "InvalidParameterException"
+                    && message.to_ascii_lowercase().contains("role") =>
+            {
+                left -= 1;
+                tracing::debug!(%message, "waiting for IAM to propagate a new role");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn ids_of(keys: &[Key], ids: &Ids) -> Option<Vec<String>> {
+    keys.iter().map(|k| ids.get(k).map(str::to_string)).collect()
+}
+
+fn minor(version: &str) -> Option<u32> {
+    version.strip_prefix("1.")?.parse().ok()
+}
+
+/// Endpoint access as it matters: the CIDRs count only when public.
+fn access_differs(want: &EndpointAccess, have: &EndpointAccess) -> bool {
+    want.private != have.private
+        || want.public != have.public
+        || (want.public && sorted(&want.public_cidrs) != sorted(&have.public_cidrs))
+}
+
+const UPDATE_TIME: Duration = Duration::from_secs(300);
+
+#[async_trait]
+impl Kind for Clusters {
+    type Spec = ClusterSpec;
+    type Seen = Cluster;
+    const NAME: &'static str = "eks";
+    const NOUN: &'static str = "EKS cluster";
+
+    fn deps(spec: &ClusterSpec) -> Vec<Dep> {
+        std::iter::once(&spec.role)
+            .chain(&spec.subnets)
+            .chain(&spec.security_groups)
+            .chain(std::iter::once(&spec.key))
+            .map(|k| Dep::ready(k.clone()))
+            .collect()
+    }
+
+    fn meta(seen: &Cluster) -> Meta {
+        Meta {
+            id: seen.arn.clone(),
+            tags: seen.tags.clone(),
+            created: seen.created,
+            refs: std::iter::once(seen.role_arn.clone())
+                .chain(seen.subnet_ids.iter().cloned())
+                .chain(seen.security_group_ids.iter().cloned())
+                .chain(seen.encryption_key_arn.clone())
+                .collect(),
+        }
+    }
+
+    fn diff(spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if let EksStatus::Failed(s) = &seen.status {
+            changes.push(Change::replace(format!("it is in status {s}")));
+        }
+        if !ids.is(&spec.role, &seen.role_arn) {
+            changes.push(Change::replace(format!(
+                "its IAM role {} is not the stack's cluster role",
+                seen.role_arn
+            )));
+        }
+        if seen
+            .encryption_key_arn
+            .as_deref()
+            .is_none_or(|k| !ids.is(&spec.key, k))
+        {
+            changes.push(Change::replace(
+                "its secrets are not encrypted with the stack's key",
+            ));
+        }
+        if seen.version != spec.version {
+            changes.push(Change::update(format!(
+                "version {} -> {}",
+                seen.version, spec.version
+            )));
+        }
+        let subnets = ids_of(&spec.subnets, ids).map(|v| sorted(&v));
+        let groups = ids_of(&spec.security_groups, ids).map(|v| sorted(&v));
+        if subnets.as_ref() != Some(&sorted(&seen.subnet_ids))
+            || groups.as_ref() != Some(&sorted(&seen.security_group_ids))
+        {
+            changes.push(Change::update("subnets or security groups differ"));
+        }
+        if access_differs(&spec.access, &seen.access) {
+            changes.push(Change::update(format!(
+                "endpoint access private={} public={} {:?} -> private={} public={} {:?}",
+                seen.access.private,
+                seen.access.public,
+                seen.access.public_cidrs,
+                spec.access.private,
+                spec.access.public,
+                spec.access.public_cidrs
+            )));
+        }
+        if sorted(&seen.log_types) != sorted(&spec.log_types) {
+            changes.push(Change::update(format!(
+                "log types {:?} -> {:?}",
+                seen.log_types, spec.log_types
+            )));
+        }
+        changes
+    }
+
+    async fn observe(&self, stack: &str) -> CloudResult<Vec<Cluster>> {
+        Ok(self
+            .0
+            .get_cluster(stack)
+            .await?
+            .filter(|c| {
+                c.tags.get(TAG_STACK).map(String::as_str) == Some(stack)
+                    && c.status != EksStatus::Deleting
+            })
+            .into_iter()
+            .collect())
+    }
+
+    async fn create(&self, spec: &ClusterSpec, ids: &Ids, tags: &Tags) -> CloudResult<Cluster> {
+        let new = NewCluster {
+            name: spec.name.clone(),
+            version: spec.version.clone(),
+            role_arn: ids.need(&spec.role)?,
+            subnet_ids: spec.subnets.iter().map(|k| ids.need(k)).collect::<Result<_, _>>()?,
+            security_group_ids: spec
+                .security_groups
+                .iter()
+                .map(|k| ids.need(k))
+                .collect::<Result<_, _>>()?,
+            access: spec.access.clone(),
+            log_types: spec.log_types.clone(),
+            encryption_key_arn: ids.need(&spec.key)?,
+            authentication_mode: "API".into(),
+        };
+        after_iam_propagation(|| self.0.create_cluster(&new, tags)).await
+    }
+
+    async fn update(&self, spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> CloudResult<()> {
+        let name = &seen.name;
+        let active = || until_active(UPDATE_TIME, || self.ready(&seen.arn));
+        if seen.version != spec.version {
+            match (minor(&seen.version), minor(&spec.version)) {
+                (Some(have), Some(want)) if want == have + 1 => {
+                    self.0.update_cluster_version(name, &spec.version).await?;
+                    active().await?;
+                }
+                _ => {
+                    return Err(CloudError::Service {
+                        code: "InvalidVersion".into(),
+                        message: format!(
+                            "cluster.version: the cluster runs {} and EKS upgrades one minor version at a time and \
+                             never downgrades; {} cannot be reached from it",
+                            seen.version, spec.version
+                        ),
+                    });
+                }
+            }
+        }
+        let mut current = seen.clone();
+        if let (Some(s), Some(g)) = (
+            ids_of(&spec.subnets, ids),
+            ids_of(&spec.security_groups, ids),
+        ) {
+            current.subnet_ids = s;
+            current.security_group_ids = g;
+        }
+        if access_differs(&spec.access, &seen.access)
+            || sorted(&current.subnet_ids) != sorted(&seen.subnet_ids)
+            || sorted(&current.security_group_ids) != sorted(&seen.security_group_ids)
+        {
+            self.0.update_cluster_access(&current, &spec.access).await?;
+            active().await?;
+        }
+        if sorted(&seen.log_types) != sorted(&spec.log_types) {
+            self.0.update_cluster_logging(name, &spec.log_types).await?;
+        }
+        Ok(())
+    }
+
+    async fn retag(&self, seen: &Cluster, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        self.0.retag(&seen.arn, set, remove).await
+    }
+
+    async fn delete(&self, seen: &Cluster) -> CloudResult<()> {
+        self.0.delete_cluster(&seen.name).await
+    }
+
+    fn expect(&self) -> Expect {
+        Expect {
+            ready: Duration::from_secs(600),
+            gone: Duration::from_secs(300),
+            updated: UPDATE_TIME,
+        }
+    }
+
+    async fn ready(&self, id: &str) -> CloudResult<Progress> {
+        let (name, _) = arn_names(id);
+        match self.0.get_cluster(&name).await? {
+            Some(c) => Ok(progress(&c.status)),
+            None => Ok(Progress::Failed("it disappeared".into())),
+        }
+    }
+
+    async fn gone(&self, id: &str) -> CloudResult<Progress> {
+        let (name, _) = arn_names(id);
+        Ok(match self.0.get_cluster(&name).await? {
+            None => Progress::Done,
+            Some(c) if matches!(c.status, EksStatus::Failed(_)) => {
+                Progress::Failed("its deletion failed".into())
+            }
+            Some(_) => Progress::Pending,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_name_their_cluster_and_object() {
+        let ng = "arn:aws:eks:us-east-1:123456789012:nodegroup/todo/general-1a2b3c4d/uuid";
+        assert_eq!(arn_names(ng), ("todo".into(), "general-1a2b3c4d".into()));
+        assert_eq!(
+            cluster_arn_of(ng),
+            "arn:aws:eks:us-east-1:123456789012:cluster/todo"
+        );
+        let c = "arn:aws:eks:us-east-1:123456789012:cluster/todo";
+        assert_eq!(arn_names(c), ("todo".into(), String::new()));
+        assert_eq!(cluster_arn_of(c), c);
+    }
+}
