@@ -65,6 +65,18 @@ pub fn progress(status: &EksStatus) -> Progress {
     }
 }
 
+/// The change a cluster, node group or add-on that is not active yet
+/// needs: an update step that waits for it (its dependents wait for that
+/// step), so an apply that continues a killed one never builds on an
+/// object still being created.
+pub fn settling(status: &EksStatus) -> Option<Change> {
+    match status {
+        EksStatus::Creating => Some(Change::update("still being created; waiting for it")),
+        EksStatus::Updating => Some(Change::update("still being updated; waiting for it")),
+        _ => None,
+    }
+}
+
 /// Polls `check` until it is done, every `expected / 40` (1 to 10 s): the
 /// EKS updates of one object run one after another, each once the object
 /// is active again. The runner bounds the whole step by the deadline.
@@ -167,7 +179,7 @@ impl Kind for Clusters {
     }
 
     fn diff(spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> Vec<Change> {
-        let mut changes = Vec::new();
+        let mut changes: Vec<Change> = settling(&seen.status).into_iter().collect();
         if let EksStatus::Failed(s) = &seen.status {
             changes.push(Change::replace(format!("it is in status {s}")));
         }
@@ -254,6 +266,9 @@ impl Kind for Clusters {
     async fn update(&self, spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> CloudResult<()> {
         let name = &seen.name;
         let active = || until_active(UPDATE_TIME, || self.ready(&seen.arn));
+        if seen.status != EksStatus::Active {
+            active().await?;
+        }
         if seen.version != spec.version {
             match (minor(&seen.version), minor(&spec.version)) {
                 (Some(have), Some(want)) if want == have + 1 => {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::eks_cluster::{arn_names, cluster_arn_of, progress, until_active};
+use super::eks_cluster::{arn_names, cluster_arn_of, progress, settling, until_active};
 use crate::cloud::cluster::{
     EksApi, EksStatus, NewNodeGroup, NodeGroup, NodeGroupChange, Scaling, Taint,
 };
@@ -187,7 +187,7 @@ impl Kind for NodeGroups {
     }
 
     fn diff(spec: &NodeGroupSpec, seen: &NodeGroup, ids: &Ids) -> Vec<Change> {
-        let mut changes = Vec::new();
+        let mut changes: Vec<Change> = settling(&seen.status).into_iter().collect();
         if seen.name != spec.eks_name {
             let mut what = Vec::new();
             if seen.instance_types != spec.instance_types {
@@ -276,6 +276,9 @@ impl Kind for NodeGroups {
     }
 
     async fn update(&self, spec: &NodeGroupSpec, seen: &NodeGroup, _: &Ids) -> CloudResult<()> {
+        if seen.status != EksStatus::Active {
+            until_active(UPDATE_TIME, || self.ready(&seen.arn)).await?;
+        }
         if seen.version.as_deref().is_some_and(|v| v != spec.version) {
             self.0
                 .update_node_group_version(&seen.cluster, &seen.name, &spec.version)
