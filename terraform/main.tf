@@ -24,4 +24,13 @@ resource "todo_cloud_stack" "this" {
     availability_zones = var.availability_zones
     nat_gateways       = var.nat_gateways
   }
+
+  cluster = {
+    version                = var.kubernetes_version
+    endpoint_public_access = var.endpoint_public_access
+    public_access_cidrs    = var.public_access_cidrs
+    admins                 = var.cluster_admins
+    addons                 = var.addons
+    node_groups            = var.node_groups
+  }
 }

@@ -37,3 +37,29 @@ output "stack_id" {
   description = "The stack instance's identity, the todo:stack-id tag of its objects."
   value       = todo_cloud_stack.this.stack_id
 }
+
+output "cluster_name" {
+  description = "The EKS cluster's name."
+  value       = todo_cloud_stack.this.cluster.name
+}
+
+output "cluster_endpoint" {
+  description = "The Kubernetes API server URL."
+  value       = todo_cloud_stack.this.cluster.endpoint
+}
+
+output "cluster_oidc_provider_arn" {
+  description = "The IAM OIDC provider of the cluster, for IAM roles for service accounts."
+  value       = todo_cloud_stack.this.cluster.oidc_provider_arn
+}
+
+output "node_groups" {
+  description = "Node groups by name: their EKS names and statuses."
+  value       = { for k, g in todo_cloud_stack.this.cluster.node_groups : k => { name = g.name, status = g.status } }
+}
+
+output "kubeconfig" {
+  description = "A kubeconfig for the cluster (authenticates with `aws eks get-token`)."
+  value       = todo_cloud_stack.this.kubeconfig
+  sensitive   = true
+}

@@ -1,3 +1,7 @@
 environment = "prod"
 region      = "us-east-1"
 tags        = { owner = "platform" }
+node_groups = {
+  general = { instance_types = ["m6i.xlarge"], min_size = 3, max_size = 12 }
+  spot    = { instance_types = ["m6i.xlarge", "m5.xlarge"], capacity_type = "SPOT", min_size = 0, max_size = 20, labels = { lifecycle = "spot" } }
+}

@@ -49,3 +49,50 @@ variable "nat_gateways" {
   type        = string
   default     = "one_per_az"
 }
+
+variable "kubernetes_version" {
+  description = "Kubernetes version of the EKS cluster, e.g. 1.31 (upgrade one minor version at a time)."
+  type        = string
+  default     = "1.31"
+}
+
+variable "endpoint_public_access" {
+  description = "Whether the Kubernetes API is reachable from the internet (false: from the VPC only)."
+  type        = bool
+  default     = false
+}
+
+variable "public_access_cidrs" {
+  description = "CIDRs allowed to the public Kubernetes API endpoint, when it is public (null: 0.0.0.0/0)."
+  type        = list(string)
+  default     = null
+}
+
+variable "cluster_admins" {
+  description = "IAM role or user ARNs given cluster-admin access (EKS access entries)."
+  type        = list(string)
+  default     = []
+}
+
+variable "addons" {
+  description = "EKS add-ons by name, with an optional pinned version; null installs vpc-cni, coredns and kube-proxy at EKS's default versions."
+  type        = map(object({ version = optional(string) }))
+  default     = null
+}
+
+variable "node_groups" {
+  description = "Managed node groups by name."
+  type = map(object({
+    instance_types               = optional(list(string))
+    capacity_type                = optional(string)
+    disk_size                    = optional(number)
+    min_size                     = number
+    max_size                     = number
+    desired_size                 = optional(number)
+    labels                       = optional(map(string))
+    autoscaler_owns_desired_size = optional(bool)
+  }))
+  default = {
+    general = { min_size = 2, max_size = 6 }
+  }
+}

@@ -79,7 +79,10 @@ async fn a_cluster_is_created_with_its_outputs_and_overlaps_the_network() {
         ("cluster_role_arn", &c.cluster_role_arn),
         ("node_role_arn", &c.node_role_arn),
     ] {
-        assert!(v.as_deref().is_some_and(|v| !v.is_empty()), "cluster.{what} unset: {c:?}");
+        assert!(
+            v.as_deref().is_some_and(|v| !v.is_empty()),
+            "cluster.{what} unset: {c:?}"
+        );
     }
     assert_eq!(c.name.as_deref(), Some("todo-test"));
     for (key, g) in groups(&state) {
@@ -91,7 +94,10 @@ async fn a_cluster_is_created_with_its_outputs_and_overlaps_the_network() {
         assert!(a.version.is_some(), "add-on {name} version not resolved");
     }
     let kubeconfig = state.kubeconfig.as_deref().unwrap();
-    assert!(kubeconfig.contains(c.endpoint.as_deref().unwrap()), "{kubeconfig}");
+    assert!(
+        kubeconfig.contains(c.endpoint.as_deref().unwrap()),
+        "{kubeconfig}"
+    );
     assert!(kubeconfig.contains("get-token"), "{kubeconfig}");
 
     // The apply takes about its critical path: the cluster's ten minutes
@@ -117,7 +123,10 @@ async fn a_cluster_is_created_with_its_outputs_and_overlaps_the_network() {
         elapsed.as_secs_f64() / bound.as_secs_f64()
     );
     let serial = model.cluster_ready_after + model.nat_ready_after + model.node_group_ready_after;
-    assert!(elapsed < serial + Duration::from_secs(60), "no overlap: {elapsed:?}");
+    assert!(
+        elapsed < serial + Duration::from_secs(60),
+        "no overlap: {elapsed:?}"
+    );
     assert!(
         elapsed.as_secs_f64() < bound.as_secs_f64() * 1.25,
         "{elapsed:?} vs critical path {bound:?}"
@@ -145,7 +154,11 @@ async fn scaling_is_in_place_and_the_autoscalers_desired_size_is_kept() {
     sim.scale_out_of_band("todo-test", &general, 5);
     let before = sim.mutations();
     let state = apply_ok(&s, Some(&state), &with_cluster("1.31")).await;
-    assert_eq!(sim.mutations(), before, "the autoscaler's size was reverted");
+    assert_eq!(
+        sim.mutations(),
+        before,
+        "the autoscaler's size was reverted"
+    );
     // Raising min above the current desired raises desired with it.
     let bigger = change(&with_cluster("1.31"), |c| {
         let g = c.node_groups.as_mut().unwrap().get_mut("general").unwrap();
@@ -154,22 +167,39 @@ async fn scaling_is_in_place_and_the_autoscalers_desired_size_is_kept() {
         g.desired_size = None;
     });
     let state = apply_ok(&s, Some(&state), &bigger).await;
-    assert_eq!(groups(&state)["general"].arn, arn, "scaling replaced the group");
+    assert_eq!(
+        groups(&state)["general"].arn,
+        arn,
+        "scaling replaced the group"
+    );
     let seen = sim
         .node_groups()
         .into_iter()
         .find(|g| g.name == general)
         .unwrap();
-    assert_eq!((seen.scaling.min, seen.scaling.max, seen.scaling.desired), (6, 8, 6));
+    assert_eq!(
+        (seen.scaling.min, seen.scaling.max, seen.scaling.desired),
+        (6, 8, 6)
+    );
     // Labels and taints change in place too.
     let labelled = change(&bigger, |c| {
         let g = c.node_groups.as_mut().unwrap().get_mut("batch").unwrap();
-        g.labels = Some(BTreeMap::from([("workload".to_string(), "batch".to_string())]));
+        g.labels = Some(BTreeMap::from([(
+            "workload".to_string(),
+            "batch".to_string(),
+        )]));
     });
     let state = apply_ok(&s, Some(&state), &labelled).await;
     let batch = groups(&state)["batch"].name.clone().unwrap();
-    let seen = sim.node_groups().into_iter().find(|g| g.name == batch).unwrap();
-    assert_eq!(seen.labels.get("workload").map(String::as_str), Some("batch"));
+    let seen = sim
+        .node_groups()
+        .into_iter()
+        .find(|g| g.name == batch)
+        .unwrap();
+    assert_eq!(
+        seen.labels.get("workload").map(String::as_str),
+        Some("batch")
+    );
     assert_eq!(kinds(&sim, "eks-nodegroup"), 2);
 }
 
@@ -181,8 +211,12 @@ async fn a_new_instance_type_replaces_that_group_alone_create_before_destroy() {
     let old = groups(&state)["general"].clone();
     let batch = groups(&state)["batch"].clone();
     let bigger = change(&with_cluster("1.31"), |c| {
-        c.node_groups.as_mut().unwrap().get_mut("general").unwrap().instance_types =
-            Some(vec!["m6i.2xlarge".into()]);
+        c.node_groups
+            .as_mut()
+            .unwrap()
+            .get_mut("general")
+            .unwrap()
+            .instance_types = Some(vec!["m6i.2xlarge".into()]);
     });
     // The old group may not go: the apply fails after the new one is up.
     sim.inject(Fault {
@@ -199,15 +233,25 @@ async fn a_new_instance_type_replaces_that_group_alone_create_before_destroy() {
     let live = sim.node_groups();
     let new_name = groups(&bigger)["general"].name.clone().unwrap();
     assert_ne!(Some(&new_name), old.name.as_ref());
-    let new = live.iter().find(|g| g.name == new_name).expect("new group created first");
+    let new = live
+        .iter()
+        .find(|g| g.name == new_name)
+        .expect("new group created first");
     assert_eq!(new.status, todo_provider::cloud::cluster::EksStatus::Active);
-    assert!(live.iter().any(|g| Some(&g.name) == old.name.as_ref()), "old group deleted first");
+    assert!(
+        live.iter().any(|g| Some(&g.name) == old.name.as_ref()),
+        "old group deleted first"
+    );
     sim.clear_faults();
     let state = apply_ok(&s, partial.as_ref(), &bigger).await;
     let names: Vec<String> = sim.node_groups().into_iter().map(|g| g.name).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.contains(&new_name) && names.contains(batch.name.as_ref().unwrap()));
-    assert_eq!(groups(&state)["batch"].arn, batch.arn, "the other group was touched");
+    assert_eq!(
+        groups(&state)["batch"].arn,
+        batch.arn,
+        "the other group was touched"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -217,13 +261,13 @@ async fn adding_and_removing_a_group_leaves_the_others_alone() {
     let state = apply_ok(&s, None, &with_cluster("1.31")).await;
     let general = groups(&state)["general"].arn.clone();
     let more = change(&with_cluster("1.31"), |c| {
-        c.node_groups
-            .as_mut()
-            .unwrap()
-            .insert("spot".into(), NodeGroupState {
+        c.node_groups.as_mut().unwrap().insert(
+            "spot".into(),
+            NodeGroupState {
                 capacity_type: Some("SPOT".into()),
                 ..group(0, 10, &["m6i.large", "m5.large"])
-            });
+            },
+        );
     });
     let state = apply_ok(&s, Some(&state), &more).await;
     assert_eq!(kinds(&sim, "eks-nodegroup"), 3);
@@ -256,7 +300,11 @@ async fn a_version_upgrade_runs_the_control_plane_then_the_groups_and_add_ons() 
     let (partial, d) = s.apply(&ctx(), Some(&state), &with_cluster("1.31")).await;
     assert!(d.has_errors());
     assert_eq!(sim.clusters()[0].version, "1.31");
-    assert!(sim.node_groups().iter().any(|g| g.version.as_deref() == Some("1.30")));
+    assert!(
+        sim.node_groups()
+            .iter()
+            .any(|g| g.version.as_deref() == Some("1.30"))
+    );
     let state = apply_ok(&s, partial.as_ref(), &with_cluster("1.31")).await;
     let c = state.cluster.as_ref().unwrap();
     assert_eq!(c.arn, arn, "the upgrade replaced the cluster");
@@ -264,7 +312,10 @@ async fn a_version_upgrade_runs_the_control_plane_then_the_groups_and_add_ons() 
         assert_eq!(g.version.as_deref(), Some("1.31"), "{}", g.name);
     }
     for (name, a) in c.addons.as_ref().unwrap() {
-        assert_ne!(a.version, old_addons[name].version, "add-on {name} not upgraded");
+        assert_ne!(
+            a.version, old_addons[name].version,
+            "add-on {name} not upgraded"
+        );
     }
     // Pinned add-on versions are kept as given.
     let pinned = change(&with_cluster("1.31"), |c| {
@@ -300,7 +351,11 @@ async fn a_crash_after_any_mutation_of_a_cluster_create_leaves_no_twins() {
         }
         let state = apply_ok(&s, None, &want).await;
         assert_complete(&state, "one_per_az");
-        assert_eq!(counts(&sim), expected, "crash after mutation {k}: twins or orphans");
+        assert_eq!(
+            counts(&sim),
+            expected,
+            "crash after mutation {k}: twins or orphans"
+        );
         assert_eq!(groups(&state).len(), 2);
     }
 }

@@ -2,7 +2,8 @@
 //! to the engine (dependencies between objects, NAT gateways that take time
 //! to become available and to go away), a per-operation latency model on the
 //! tokio clock (pause it in tests), injectable faults, and a mutation counter
-//! tests use to "crash" an apply right after any step.
+//! tests use to "crash" an apply right after any step. IAM and EKS rules
+//! are in `sim_cluster.rs`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +20,9 @@ use super::{
     RulePeer, SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
 };
 
-/// How long each operation takes, and how long NAT gateways take to change
-/// state. [`LatencyModel::aws_like`] uses figures in the range AWS shows.
+/// How long each operation takes, and how long NAT gateways and EKS objects
+/// take to change state. [`LatencyModel::aws_like`] uses figures in the
+/// range AWS shows.
 #[derive(Debug, Clone)]
 pub struct LatencyModel {
     /// Per operation name (the trait method name); unlisted ones take `default`.
@@ -31,42 +33,85 @@ pub struct LatencyModel {
     pub nat_ready_after: Duration,
     /// From delete to gone.
     pub nat_gone_after: Duration,
+    /// EKS cluster: from create to `Active`.
+    pub cluster_ready_after: Duration,
+    /// EKS cluster: an endpoint access or logging update, `Updating` to `Active`.
+    pub cluster_update_after: Duration,
+    /// EKS cluster: a version upgrade, `Updating` to `Active`.
+    pub cluster_upgrade_after: Duration,
+    /// EKS cluster: from delete to gone.
+    pub cluster_gone_after: Duration,
+    /// Node group: from create to `Active`.
+    pub node_group_ready_after: Duration,
+    /// Node group: a scaling, label, taint or version update.
+    pub node_group_update_after: Duration,
+    /// Node group: from delete to gone.
+    pub node_group_gone_after: Duration,
+    /// Add-on: from create or update to `Active`.
+    pub addon_ready_after: Duration,
+    /// Add-on: from delete to gone.
+    pub addon_gone_after: Duration,
 }
 
 /// The latencies of [`LatencyModel::aws_like`]: milliseconds, then the
 /// operations that take them. list_vpcs is a describe and two attribute
-/// reads; list_keys the tagging API, a describe, rotation and aliases.
+/// reads; list_keys the tagging API, a describe, rotation and aliases. The
+/// IAM and EKS lists are a list then one describe per object (concurrent).
+/// `eks_retag` is [`super::cluster::EksApi::retag`] (`retag` is EC2's).
 const AWS_LIKE: &str = "
     200 list_subnets list_internet_gateways list_elastic_ips list_nat_gateways get_nat_gateway
     200 subnet_interfaces subnet_association availability_zones
     200 enable_rotation create_alias alias_target delete_alias schedule_deletion retag_key
+    200 get_cluster get_node_group get_addon
     250 list_route_tables list_security_groups
     300 retag set_subnet_public_ip
+    300 list_roles retag_role retag_oidc_provider eks_retag default_addon_version
     400 list_keys allocate_elastic_ip release_elastic_ip
     400 create_route replace_route delete_route associate_route_table disassociate_route_table
+    400 list_oidc_providers list_node_groups list_addons list_access_entries
+    400 attach_policy detach_policy associate_access_policy delete_access_entry
+    400 delete_oidc_provider
     500 create_key create_internet_gateway delete_internet_gateway delete_nat_gateway
     500 create_route_table delete_route_table authorize_rule revoke_rule delete_interface
-    600 list_vpcs set_vpc_dns delete_security_group
-    700 delete_subnet attach_internet_gateway create_security_group
+    500 create_oidc_provider create_access_entry delete_role delete_addon
+    600 list_vpcs set_vpc_dns delete_security_group create_role
+    600 update_cluster_access update_cluster_logging update_cluster_version
+    600 update_node_group update_node_group_version update_addon delete_node_group
+    700 delete_subnet attach_internet_gateway create_security_group delete_cluster create_addon
     800 create_nat_gateway
     900 delete_vpc create_subnet detach_internet_gateway
+    1000 create_cluster create_node_group
     1200 create_vpc";
 
 impl LatencyModel {
-    /// No latency at all, NATs available at once.
+    /// No latency at all, NATs and EKS objects ready and gone at once.
     pub fn instant() -> LatencyModel {
+        let zero = Duration::ZERO;
         LatencyModel {
             per_op: BTreeMap::new(),
-            default: Duration::ZERO,
-            nat_ready_after: Duration::ZERO,
-            nat_gone_after: Duration::ZERO,
+            default: zero,
+            nat_ready_after: zero,
+            nat_gone_after: zero,
+            cluster_ready_after: zero,
+            cluster_update_after: zero,
+            cluster_upgrade_after: zero,
+            cluster_gone_after: zero,
+            node_group_ready_after: zero,
+            node_group_update_after: zero,
+            node_group_gone_after: zero,
+            addon_ready_after: zero,
+            addon_gone_after: zero,
         }
     }
 
     /// AWS-like latencies: describes ~150-300 ms, creates 0.3-1.5 s, NAT
-    /// gateways ~2 minutes to become available and ~1 minute to go away.
+    /// gateways ~2 minutes to become available and ~1 minute to go away;
+    /// an EKS cluster 10 minutes to create, 1 to update its endpoint access
+    /// or logging, 8 to upgrade, 5 to go away; a node group 4 minutes to
+    /// create, 3 to update, 5 to go away; an add-on 1 minute to create or
+    /// update, 30 s to go away.
     pub fn aws_like() -> LatencyModel {
-        let ms = Duration::from_millis;
+        let (ms, secs) = (Duration::from_millis, Duration::from_secs);
         let per_op = AWS_LIKE.lines().filter_map(|line| {
             let mut words = line.split_whitespace();
             let latency = ms(words.next()?.parse().ok()?);
@@ -75,8 +120,17 @@ impl LatencyModel {
         LatencyModel {
             per_op: per_op.flatten().collect(),
             default: ms(300),
-            nat_ready_after: Duration::from_secs(120),
-            nat_gone_after: Duration::from_secs(60),
+            nat_ready_after: secs(120),
+            nat_gone_after: secs(60),
+            cluster_ready_after: secs(600),
+            cluster_update_after: secs(60),
+            cluster_upgrade_after: secs(480),
+            cluster_gone_after: secs(300),
+            node_group_ready_after: secs(240),
+            node_group_update_after: secs(180),
+            node_group_gone_after: secs(300),
+            addon_ready_after: secs(60),
+            addon_gone_after: secs(30),
         }
     }
 
@@ -136,6 +190,9 @@ macro_rules! impl_tagged {
 impl_tagged!(Vpc, Subnet, InternetGateway, ElasticIp, RouteTable);
 impl_tagged!(SecurityGroup, Interface, KmsKey);
 
+#[path = "sim_cluster.rs"]
+mod iam_eks;
+
 /// An inventory line: (kind, id, tags).
 type Entry = (&'static str, String, Tags);
 
@@ -160,6 +217,7 @@ struct World {
     interfaces: Map<Interface>,
     keys: Map<KmsKey>,
     aliases: Map<String>,
+    eks: iam_eks::IamEks,
     born: Map<Instant>,
     route_log: Vec<RouteEvent>,
 }
@@ -209,6 +267,7 @@ impl World {
             .or(self.route_tables.get_mut(id).map(|o| &mut o.tags))
             .or(self.groups.get_mut(id).map(|o| &mut o.tags))
             .or(key.map(|k| &mut k.tags))
+            .or(self.eks.tags_mut(id))
     }
 
     /// NAT gateways not yet deleted, as they are now.
@@ -293,7 +352,8 @@ impl SimCloud {
         self.direct(|w| w.route_log.clone()).unwrap_or_default()
     }
 
-    /// Sets a tag on any object behind the engine's back.
+    /// Sets a tag on any object behind the engine's back (an EC2 or KMS id,
+    /// an IAM role's name, an IAM or EKS ARN).
     pub fn tag_out_of_band(&self, id: &str, key: &str, value: &str) {
         self.direct(|w| {
             if let Some(tags) = w.tags_mut(id) {
@@ -375,8 +435,10 @@ impl SimCloud {
     }
 
     /// Every object of every kind, as (kind, id, tags): for leak checks.
+    /// EKS objects count until gone; the security group EKS makes for a
+    /// cluster (not the engine's to manage) does not.
     pub fn inventory(&self) -> Vec<(&'static str, String, Tags)> {
-        let Ok(w) = self.world.lock() else {
+        let Ok(w) = self.world() else {
             return Vec::new();
         };
         let nats = w.live_nats().map(|n| ("nat-gateway", n.id, n.tags));
@@ -391,14 +453,16 @@ impl SimCloud {
             .chain(entries("elastic-ip", &w.eips))
             .chain(nats)
             .chain(entries("route-table", &w.route_tables))
-            .chain(entries("security-group", &w.groups))
+            .chain(entries("security-group", &w.groups).filter(|(.., t)| !iam_eks::eks_made(t)))
             .chain(keys)
-            .chain(entries("network-interface", &w.interfaces));
+            .chain(entries("network-interface", &w.interfaces))
+            .chain(w.eks.inventory());
         all.collect()
     }
 
     /// Deletes an object behind the engine's back (drift), ignoring
-    /// dependencies, as a console user might.
+    /// dependencies, as a console user might: an EC2 id, an IAM role's
+    /// name, an IAM or EKS ARN (a cluster takes what is in it along).
     pub fn delete_out_of_band(&self, id: &str) {
         self.direct(|w| {
             w.subnets.remove(id);
@@ -410,6 +474,7 @@ impl SimCloud {
             w.groups.remove(id);
             w.interfaces.remove(id);
             w.unassociate(id);
+            w.eks.remove(id);
         });
     }
 
@@ -450,12 +515,15 @@ impl SimCloud {
     /// Runs `f` on the world directly: no call, so no latency, fault or
     /// count (`None` if the world is poisoned).
     fn direct<T>(&self, f: impl FnOnce(&mut World) -> T) -> Option<T> {
-        self.world.lock().ok().map(|mut w| f(&mut w))
+        self.world().ok().map(|mut w| f(&mut w))
     }
 
+    /// The world as it is now: EKS objects whose time has come moved on.
     fn world(&self) -> CloudResult<MutexGuard<'_, World>> {
         let poisoned = |_| CloudError::Transport("sim poisoned".into());
-        self.world.lock().map_err(poisoned)
+        let mut w = self.world.lock().map_err(poisoned)?;
+        w.settle_eks();
+        Ok(w)
     }
 
     /// Counts the call, sleeps its latency, and applies any matching fault.
@@ -723,6 +791,7 @@ impl NetworkApi for SimCloud {
             get(&w.subnets, "subnet", subnet_id)?;
             if w.live_nats().any(|n| n.subnet_id == subnet_id)
                 || w.interfaces.values().any(|i| i.subnet_id == subnet_id)
+                || w.eks.uses(subnet_id)
             {
                 return Err(has_dependencies("subnet", subnet_id));
             }
@@ -1025,7 +1094,7 @@ impl NetworkApi for SimCloud {
             get(&w.groups, "security group", group_id)?;
             let peer = RulePeer::Group(group_id.to_string());
             let others = w.groups.values().filter(|g| g.id != group_id);
-            if others.flat_map(|g| &g.rules).any(|r| r.peer == peer) {
+            if others.flat_map(|g| &g.rules).any(|r| r.peer == peer) || w.eks.uses(group_id) {
                 return Err(dependency(format!(
                     "resource {group_id} has a dependent object"
                 )));

@@ -64,7 +64,12 @@ impl Kind for AccessEntries {
             .collect())
     }
 
-    async fn create(&self, spec: &AccessEntrySpec, _: &Ids, tags: &Tags) -> CloudResult<AccessEntry> {
+    async fn create(
+        &self,
+        spec: &AccessEntrySpec,
+        _: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<AccessEntry> {
         self.0
             .create_access_entry(&spec.cluster_name, &spec.principal_arn, tags)
             .await
@@ -81,6 +86,8 @@ impl Kind for AccessEntries {
     }
 
     async fn delete(&self, seen: &AccessEntry) -> CloudResult<()> {
-        self.0.delete_access_entry(&seen.cluster, &seen.principal_arn).await
+        self.0
+            .delete_access_entry(&seen.cluster, &seen.principal_arn)
+            .await
     }
 }

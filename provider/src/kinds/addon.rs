@@ -41,7 +41,10 @@ impl AddonSpec {
     async fn version(&self, eks: &dyn EksApi) -> CloudResult<String> {
         match &self.version {
             Some(v) => Ok(v.clone()),
-            None => eks.default_addon_version(&self.name, &self.kubernetes).await,
+            None => {
+                eks.default_addon_version(&self.name, &self.kubernetes)
+                    .await
+            }
         }
     }
 }
@@ -114,7 +117,9 @@ impl Kind for Addons {
 
     async fn create(&self, spec: &AddonSpec, _: &Ids, tags: &Tags) -> CloudResult<Addon> {
         let version = spec.version(self.0.as_ref()).await?;
-        self.0.create_addon(&spec.cluster_name, &spec.name, &version, tags).await
+        self.0
+            .create_addon(&spec.cluster_name, &spec.name, &version, tags)
+            .await
     }
 
     async fn update(&self, spec: &AddonSpec, seen: &Addon, _: &Ids) -> CloudResult<()> {
@@ -123,7 +128,9 @@ impl Kind for Addons {
         }
         let version = spec.version(self.0.as_ref()).await?;
         if version != seen.version || matches!(seen.status, EksStatus::Failed(_)) {
-            self.0.update_addon(&seen.cluster, &seen.name, &version).await?;
+            self.0
+                .update_addon(&seen.cluster, &seen.name, &version)
+                .await?;
         }
         Ok(())
     }

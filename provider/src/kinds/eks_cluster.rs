@@ -133,7 +133,9 @@ fn sorted(v: &[String]) -> Vec<String> {
 }
 
 fn ids_of(keys: &[Key], ids: &Ids) -> Option<Vec<String>> {
-    keys.iter().map(|k| ids.get(k).map(str::to_string)).collect()
+    keys.iter()
+        .map(|k| ids.get(k).map(str::to_string))
+        .collect()
 }
 
 fn minor(version: &str) -> Option<u32> {
@@ -249,7 +251,11 @@ impl Kind for Clusters {
             name: spec.name.clone(),
             version: spec.version.clone(),
             role_arn: ids.need(&spec.role)?,
-            subnet_ids: spec.subnets.iter().map(|k| ids.need(k)).collect::<Result<_, _>>()?,
+            subnet_ids: spec
+                .subnets
+                .iter()
+                .map(|k| ids.need(k))
+                .collect::<Result<_, _>>()?,
             security_group_ids: spec
                 .security_groups
                 .iter()

@@ -72,7 +72,10 @@ impl Kind for Roles {
     fn diff(spec: &RoleSpec, seen: &Role, _: &Ids) -> Vec<Change> {
         let mut changes = Vec::new();
         if seen.name != spec.name {
-            changes.push(Change::replace(format!("named {} instead of {}", seen.name, spec.name)));
+            changes.push(Change::replace(format!(
+                "named {} instead of {}",
+                seen.name, spec.name
+            )));
         }
         if seen.service != spec.service {
             changes.push(Change::replace(format!(
@@ -84,7 +87,9 @@ impl Kind for Roles {
             changes.push(Change::update(format!("policy {p} not attached")));
         }
         for p in seen.policies.iter().filter(|p| !spec.policies.contains(p)) {
-            changes.push(Change::update(format!("policy {p} attached outside the configuration")));
+            changes.push(Change::update(format!(
+                "policy {p} attached outside the configuration"
+            )));
         }
         changes
     }

@@ -139,7 +139,13 @@ impl NodeGroupSpec {
         c.remove_taints = seen
             .taints
             .iter()
-            .filter(|t| !self.taints.contains(t) && !self.taints.iter().any(|n| n.key == t.key && n.effect == t.effect))
+            .filter(|t| {
+                !self.taints.contains(t)
+                    && !self
+                        .taints
+                        .iter()
+                        .any(|n| n.key == t.key && n.effect == t.effect)
+            })
             .cloned()
             .collect();
         if seen
@@ -191,16 +197,25 @@ impl Kind for NodeGroups {
         if seen.name != spec.eks_name {
             let mut what = Vec::new();
             if seen.instance_types != spec.instance_types {
-                what.push(format!("instance types {:?} -> {:?}", seen.instance_types, spec.instance_types));
+                what.push(format!(
+                    "instance types {:?} -> {:?}",
+                    seen.instance_types, spec.instance_types
+                ));
             }
             if seen.capacity_type != spec.capacity_type {
-                what.push(format!("capacity type {} -> {}", seen.capacity_type, spec.capacity_type));
+                what.push(format!(
+                    "capacity type {} -> {}",
+                    seen.capacity_type, spec.capacity_type
+                ));
             }
             if seen.ami_type != spec.ami_type {
                 what.push(format!("AMI type {} -> {}", seen.ami_type, spec.ami_type));
             }
             if seen.disk_size.is_some_and(|d| d != spec.disk_size) {
-                what.push(format!("disk size {:?} -> {}", seen.disk_size, spec.disk_size));
+                what.push(format!(
+                    "disk size {:?} -> {}",
+                    seen.disk_size, spec.disk_size
+                ));
             }
             if what.is_empty() {
                 what.push(format!("its subnets change (new name {})", spec.eks_name));
@@ -228,13 +243,19 @@ impl Kind for NodeGroups {
             )));
         }
         if !c.add_labels.is_empty() || !c.remove_labels.is_empty() {
-            changes.push(Change::update(format!("labels {:?} -> {:?}", seen.labels, spec.labels)));
+            changes.push(Change::update(format!(
+                "labels {:?} -> {:?}",
+                seen.labels, spec.labels
+            )));
         }
         if !c.add_taints.is_empty() || !c.remove_taints.is_empty() {
             changes.push(Change::update("taints differ"));
         }
         if let Some(p) = c.max_unavailable_percentage {
-            changes.push(Change::update(format!("max unavailable {:?}% -> {p}%", seen.max_unavailable_percentage)));
+            changes.push(Change::update(format!(
+                "max unavailable {:?}% -> {p}%",
+                seen.max_unavailable_percentage
+            )));
         }
         changes
     }
@@ -258,7 +279,11 @@ impl Kind for NodeGroups {
             name: spec.eks_name.clone(),
             version: spec.version.clone(),
             node_role_arn: ids.need(&spec.role)?,
-            subnet_ids: spec.subnets.iter().map(|k| ids.need(k)).collect::<Result<_, _>>()?,
+            subnet_ids: spec
+                .subnets
+                .iter()
+                .map(|k| ids.need(k))
+                .collect::<Result<_, _>>()?,
             instance_types: spec.instance_types.clone(),
             capacity_type: spec.capacity_type.clone(),
             ami_type: spec.ami_type.clone(),
@@ -287,7 +312,9 @@ impl Kind for NodeGroups {
         }
         let change = spec.change(seen);
         if !is_empty(&change) {
-            self.0.update_node_group(&seen.cluster, &seen.name, &change).await?;
+            self.0
+                .update_node_group(&seen.cluster, &seen.name, &change)
+                .await?;
         }
         Ok(())
     }
@@ -338,13 +365,73 @@ mod tests {
     fn the_name_changes_with_what_forces_a_new_group_only() {
         let zones = vec!["us-east-1a".to_string(), "us-east-1b".to_string()];
         let t = |s: &str| vec![s.to_string()];
-        let a = eks_name("general", &t("m6i.large"), "ON_DEMAND", "AL2023_x86_64_STANDARD", 50, &zones);
-        assert_eq!(a, eks_name("general", &t("m6i.large"), "ON_DEMAND", "AL2023_x86_64_STANDARD", 50, &zones));
-        assert!(a.starts_with("general-") && a.len() == "general-".len() + 8, "{a}");
-        assert_ne!(a, eks_name("general", &t("m6i.xlarge"), "ON_DEMAND", "AL2023_x86_64_STANDARD", 50, &zones));
-        assert_ne!(a, eks_name("general", &t("m6i.large"), "SPOT", "AL2023_x86_64_STANDARD", 50, &zones));
-        assert_ne!(a, eks_name("general", &t("m6i.large"), "ON_DEMAND", "AL2023_x86_64_STANDARD", 60, &zones));
-        assert_ne!(a, eks_name("general", &t("m6i.large"), "ON_DEMAND", "AL2023_x86_64_STANDARD", 50, &zones[..1]));
+        let a = eks_name(
+            "general",
+            &t("m6i.large"),
+            "ON_DEMAND",
+            "AL2023_x86_64_STANDARD",
+            50,
+            &zones,
+        );
+        assert_eq!(
+            a,
+            eks_name(
+                "general",
+                &t("m6i.large"),
+                "ON_DEMAND",
+                "AL2023_x86_64_STANDARD",
+                50,
+                &zones
+            )
+        );
+        assert!(
+            a.starts_with("general-") && a.len() == "general-".len() + 8,
+            "{a}"
+        );
+        assert_ne!(
+            a,
+            eks_name(
+                "general",
+                &t("m6i.xlarge"),
+                "ON_DEMAND",
+                "AL2023_x86_64_STANDARD",
+                50,
+                &zones
+            )
+        );
+        assert_ne!(
+            a,
+            eks_name(
+                "general",
+                &t("m6i.large"),
+                "SPOT",
+                "AL2023_x86_64_STANDARD",
+                50,
+                &zones
+            )
+        );
+        assert_ne!(
+            a,
+            eks_name(
+                "general",
+                &t("m6i.large"),
+                "ON_DEMAND",
+                "AL2023_x86_64_STANDARD",
+                60,
+                &zones
+            )
+        );
+        assert_ne!(
+            a,
+            eks_name(
+                "general",
+                &t("m6i.large"),
+                "ON_DEMAND",
+                "AL2023_x86_64_STANDARD",
+                50,
+                &zones[..1]
+            )
+        );
         // A fixed value: the name must not change between provider builds.
         assert_eq!(stable_hash(&["a"]), 0x2b24_d044);
     }

@@ -63,7 +63,12 @@ impl Kind for OidcProviders {
         self.iam.list_oidc_providers(stack).await
     }
 
-    async fn create(&self, spec: &OidcProviderSpec, _: &Ids, tags: &Tags) -> CloudResult<OidcProvider> {
+    async fn create(
+        &self,
+        spec: &OidcProviderSpec,
+        _: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<OidcProvider> {
         let issuer = self
             .eks
             .get_cluster(&spec.cluster_name)
@@ -71,7 +76,10 @@ impl Kind for OidcProviders {
             .and_then(|c| c.oidc_issuer)
             .ok_or_else(|| CloudError::Service {
                 code: "NoIssuer".into(),
-                message: format!("EKS cluster {} reports no OIDC issuer yet", spec.cluster_name),
+                message: format!(
+                    "EKS cluster {} reports no OIDC issuer yet",
+                    spec.cluster_name
+                ),
             })?;
         self.iam
             .create_oidc_provider(&issuer, &[EKS_ISSUER_THUMBPRINT.to_string()], tags)

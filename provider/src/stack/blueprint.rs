@@ -10,11 +10,11 @@ use crate::kinds::addon::{AddonSpec, Addons, TAG_KUBERNETES};
 use crate::kinds::eks_cluster::{ClusterSpec, Clusters};
 use crate::kinds::elastic_ip::{ElasticIpSpec, ElasticIps};
 use crate::kinds::iam_role::{RoleSpec, Roles, managed_policy, role_name, role_path};
-use crate::kinds::node_group::{NodeGroupSpec, NodeGroups};
-use crate::kinds::oidc_provider::{OidcProviderSpec, OidcProviders};
 use crate::kinds::internet_gateway::{InternetGatewaySpec, InternetGateways};
 use crate::kinds::kms_key::{KmsKeySpec, KmsKeys};
 use crate::kinds::nat_gateway::{NatGatewaySpec, NatGateways};
+use crate::kinds::node_group::{NodeGroupSpec, NodeGroups};
+use crate::kinds::oidc_provider::{OidcProviderSpec, OidcProviders};
 use crate::kinds::route_table::{DefaultRoute, RouteTableSpec, RouteTables};
 use crate::kinds::security_group::{Peer, RuleSpec, SecurityGroupSpec, SecurityGroups};
 use crate::kinds::subnet::{SubnetSpec, Subnets};
@@ -22,8 +22,7 @@ use crate::kinds::vpc::{VpcSpec, Vpcs};
 use crate::reconcile::{Desired, Ids, Key, Kind, Observed};
 
 use super::model::{
-    ClusterState, NatMode, NetworkState, NodeGroupState, SECURITY_GROUP_ROLES, StackState,
-    Timeouts,
+    ClusterState, NatMode, NetworkState, NodeGroupState, SECURITY_GROUP_ROLES, StackState, Timeouts,
 };
 use crate::cloud::Tags;
 
@@ -246,7 +245,11 @@ pub fn node_group_eks_name(state: &StackState, key: &str, g: &NodeGroupState) ->
 /// The private subnets' CIDRs in zone order: a node group lives in them,
 /// so its name changes with them.
 fn private_cidrs(state: &StackState) -> Vec<String> {
-    let cidrs = state.network.private_subnet_cidrs.clone().unwrap_or_default();
+    let cidrs = state
+        .network
+        .private_subnet_cidrs
+        .clone()
+        .unwrap_or_default();
     state
         .network
         .availability_zones
@@ -340,7 +343,9 @@ fn cluster_objects(state: &StackState, c: &ClusterState, out: &mut Vec<Desired>)
                         effect: t.effect.clone(),
                     })
                     .collect(),
-                max_unavailable_percentage: to_i32(g.max_unavailable_percentage.unwrap_or_default()),
+                max_unavailable_percentage: to_i32(
+                    g.max_unavailable_percentage.unwrap_or_default(),
+                ),
                 after: addons
                     .contains_key("vpc-cni")
                     .then(|| addon("vpc-cni"))
@@ -615,7 +620,9 @@ fn fill_cluster(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackS
             .get(&key)
             .and_then(|o| o.seen::<NodeGroups>())
             .filter(|s| g.arn.as_deref() == Some(s.arn.as_str()));
-        g.name = seen.map(|s| s.name.clone()).or(g.arn.as_ref().and(g.name.clone()));
+        g.name = seen
+            .map(|s| s.name.clone())
+            .or(g.arn.as_ref().and(g.name.clone()));
         g.status = seen.map(|s| status_text(&s.status));
     }
     for (name, a) in c.addons.iter_mut().flatten() {

@@ -159,8 +159,7 @@ pub async fn apply(
     state.region = Some(clouds.region.clone());
     state.drift = Some(Vec::new());
     let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
-    let partial =
-        |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
+    let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
     let kinds = clouds.kinds();
     let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
         Ok(i) => i,

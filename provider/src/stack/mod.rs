@@ -528,7 +528,9 @@ fn imported_cluster(
                 max_unavailable_percentage: g.max_unavailable_percentage.map(i64::from),
                 ..Default::default()
             };
-            c.node_groups.get_or_insert_default().insert(key.name.clone(), group);
+            c.node_groups
+                .get_or_insert_default()
+                .insert(key.name.clone(), group);
         }
         if let Some(a) = o.seen::<Addons>() {
             c.addons.get_or_insert_default().insert(
@@ -539,7 +541,9 @@ fn imported_cluster(
             );
         }
         if let Some(e) = o.seen::<AccessEntries>() {
-            c.admins.get_or_insert_default().push(e.principal_arn.clone());
+            c.admins
+                .get_or_insert_default()
+                .push(e.principal_arn.clone());
         }
     }
     Some(c.with_defaults())
@@ -648,6 +652,8 @@ impl tfplugin::Resource for StackResource {
         if d.has_errors() {
             return refuse(request, d);
         }
+        // Validation's warnings were shown by `validate` already.
+        d.0.retain(|w| w.severity != tfplugin::Severity::Warning);
         // Tags known only after apply change no id: plan with them aside.
         let tags = request.config.get("tags").clone();
         let mut config_value = request.config.clone();
@@ -929,7 +935,11 @@ fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse
                 "status",
             ],
         );
-        set_at(&mut planned, &AttributePath::new("kubeconfig"), Value::Unknown);
+        set_at(
+            &mut planned,
+            &AttributePath::new("kubeconfig"),
+            Value::Unknown,
+        );
     }
     for attr in [
         "availability_zones",

@@ -252,7 +252,11 @@ fn replacing_changes(
             ));
         }
     };
-    field("capacity_type", before.capacity_type.clone(), after.capacity_type.clone());
+    field(
+        "capacity_type",
+        before.capacity_type.clone(),
+        after.capacity_type.clone(),
+    );
     field("ami_type", before.ami_type.clone(), after.ami_type.clone());
     field(
         "disk_size",
@@ -265,11 +269,7 @@ fn replacing_changes(
     what.join(", ")
 }
 
-fn plan_network(
-    prior: Option<&StackState>,
-    config: &StackState,
-    region: Option<&str>,
-) -> Planned {
+fn plan_network(prior: Option<&StackState>, config: &StackState, region: Option<&str>) -> Planned {
     let mut state = with_defaults(config);
     state.drift = Some(Vec::new());
     state.region = region.map(str::to_string);

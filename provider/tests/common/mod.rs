@@ -7,9 +7,9 @@ use std::sync::Arc;
 use tfplugin::Context;
 use todo_provider::cloud::sim::SimCloud;
 use todo_provider::reconcile::Polling;
+use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::model::{NetworkState, StackState};
 use todo_provider::stack::plan::with_defaults;
-use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::{CloudSource, Stacks};
 use tokio_util::sync::CancellationToken;
 

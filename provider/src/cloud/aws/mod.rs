@@ -3,6 +3,7 @@
 //! conversion, request counting (an SDK interceptor, so every HTTP attempt
 //! counts, retries included) and a bound on concurrent calls.
 
+pub mod cluster;
 pub mod config;
 pub mod kms;
 pub mod network;
@@ -15,6 +16,7 @@ use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -158,6 +160,26 @@ impl AwsClients {
         aws_sdk_kms::Client::from_conf(builder.build())
     }
 
+    /// An IAM client.
+    pub fn iam_client(&self) -> aws_sdk_iam::Client {
+        let mut builder =
+            aws_sdk_iam::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("iam") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_iam::Client::from_conf(builder.build())
+    }
+
+    /// An EKS client.
+    pub fn eks_client(&self) -> aws_sdk_eks::Client {
+        let mut builder =
+            aws_sdk_eks::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("eks") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_eks::Client::from_conf(builder.build())
+    }
+
     /// A Resource Groups Tagging API client (finds tagged objects of
     /// services whose own list calls cannot filter by tag). It has no
     /// endpoint setting of its own: it follows `endpoint_url`, or the KMS
@@ -179,6 +201,16 @@ impl AwsClients {
     /// The KMS calls.
     pub fn kms(&self) -> kms::AwsKms {
         kms::AwsKms::new(self.kms_client(), self.tagging(), self.gate.clone())
+    }
+
+    /// The IAM calls (roles and OIDC providers of this region's clusters).
+    pub fn iam(&self) -> cluster::AwsIam {
+        cluster::AwsIam::new(self.iam_client(), &self.region, self.gate.clone())
+    }
+
+    /// The EKS calls.
+    pub fn eks(&self) -> cluster::AwsEks {
+        cluster::AwsEks::new(self.eks_client(), self.gate.clone())
     }
 }
 
@@ -208,8 +240,11 @@ where
             let message = short(e.message().unwrap_or("no message"));
             match code {
                 // "Gateway.NotAttached": detaching what is not attached is done.
+                // "NoSuchEntity": IAM; "ResourceNotFoundException": EKS.
                 c if c.ends_with("NotFound")
                     || c == "NotFoundException"
+                    || c == "ResourceNotFoundException"
+                    || c == "NoSuchEntity"
                     || c == "Gateway.NotAttached" =>
                 {
                     CloudError::NotFound {
@@ -217,9 +252,11 @@ where
                         id: id.to_string(),
                     }
                 }
-                // ".InUse": an address or interface still attached to something.
+                // ".InUse": an address or interface still attached to something;
+                // "DeleteConflict": an IAM role with policies or profiles.
                 c if c == "DependencyViolation"
                     || c.ends_with(".InUse")
+                    || c == "DeleteConflict"
                     || c == "DependencyTimeoutException" =>
                 {
                     CloudError::DependencyViolation(format!("{kind} {id}: {message}"))
@@ -242,4 +279,27 @@ where
         )),
         _ => CloudError::Transport(short(&DisplayErrorContext(&err).to_string())),
     }
+}
+
+/// [`map_err`] for calls whose raw response is at hand: a 404 without an
+/// AWS error code is no answer about the object but an endpoint (an
+/// emulator's HTML page) lacking the operation, so it is `Unsupported`,
+/// never `NotFound`.
+pub(crate) fn map_sdk_err<E>(
+    err: SdkError<E, HttpResponse>,
+    kind: &'static str,
+    id: &str,
+) -> CloudError
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+{
+    if let SdkError::ServiceError(service) = &err
+        && service.err().code().is_none()
+        && service.raw().status().as_u16() == 404
+    {
+        return CloudError::Unsupported(format!(
+            "{kind} {id}: the endpoint answered HTTP 404 without an AWS error (the operation is not served)"
+        ));
+    }
+    map_err(err, kind, id)
 }
