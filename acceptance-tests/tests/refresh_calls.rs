@@ -9,9 +9,9 @@ use acceptance_tests::{Emulator, Target};
 use tfplugin::Context;
 use todo_provider::cloud::aws::AwsClients;
 use todo_provider::reconcile::Polling;
+use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::model::{NetworkState, StackState};
 use todo_provider::stack::plan::with_defaults;
-use todo_provider::stack::engine::Clouds;
 use todo_provider::stack::{CloudSource, Stacks};
 
 /// One describe per EC2 kind (7) + the VPC's two DNS attributes, and for

@@ -89,7 +89,13 @@ async fn aws(emulator: &Emulator) -> Aws {
 /// The node groups of cluster `name`: (name, instance types, min, max, desired).
 async fn node_groups(aws: &Aws, name: &str) -> Vec<(String, Vec<String>, i32, i32, i32)> {
     let mut out = Vec::new();
-    let list = aws.eks.list_nodegroups().cluster_name(name).send().await.unwrap();
+    let list = aws
+        .eks
+        .list_nodegroups()
+        .cluster_name(name)
+        .send()
+        .await
+        .unwrap();
     for g in list.nodegroups() {
         let d = aws
             .eks
@@ -122,7 +128,11 @@ async fn roles(aws: &Aws, region: &str, name: &str) -> Vec<String> {
         .send()
         .await
         .unwrap();
-    let mut names: Vec<String> = roles.roles().iter().map(|r| r.role_name().to_string()).collect();
+    let mut names: Vec<String> = roles
+        .roles()
+        .iter()
+        .map(|r| r.role_name().to_string())
+        .collect();
     names.sort();
     names
 }
@@ -139,7 +149,10 @@ fn a_cluster_with_two_node_groups_round_trips() {
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "plan after apply is not empty:\n{text}");
-    let arn = ws.run(&["output", "-raw", "s_cluster_arn"]).success().stdout;
+    let arn = ws
+        .run(&["output", "-raw", "s_cluster_arn"])
+        .success()
+        .stdout;
 
     rt().block_on(async {
         let aws = aws(&emulator).await;
@@ -147,14 +160,24 @@ fn a_cluster_with_two_node_groups_round_trips() {
         let c = c.cluster().unwrap();
         assert_eq!(c.arn(), Some(arn.as_str()));
         assert_eq!(c.version(), Some("1.31"));
-        assert_eq!(c.tags().unwrap().get("todo:stack").map(String::as_str), Some(name));
-        assert_eq!(c.tags().unwrap().get("team").map(String::as_str), Some("platform"));
+        assert_eq!(
+            c.tags().unwrap().get("todo:stack").map(String::as_str),
+            Some(name)
+        );
+        assert_eq!(
+            c.tags().unwrap().get("team").map(String::as_str),
+            Some("platform")
+        );
         let vpc = c.resources_vpc_config().unwrap();
         assert_eq!(vpc.subnet_ids().len(), 2, "{vpc:?}");
         assert_eq!(vpc.endpoint_private_access(), true);
         assert_eq!(vpc.endpoint_public_access(), false);
         // Secrets are encrypted with the stack's key.
-        let key = c.encryption_config()[0].provider().unwrap().key_arn().unwrap();
+        let key = c.encryption_config()[0]
+            .provider()
+            .unwrap()
+            .key_arn()
+            .unwrap();
         let alias = aws
             .kms
             .describe_key()
@@ -176,7 +199,10 @@ fn a_cluster_with_two_node_groups_round_trips() {
         // Roles, with their managed policies.
         assert_eq!(
             roles(&aws, "us-east-1", name).await,
-            vec![format!("{name}-us-east-1-cluster"), format!("{name}-us-east-1-nodes")]
+            vec![
+                format!("{name}-us-east-1-cluster"),
+                format!("{name}-us-east-1-nodes")
+            ]
         );
         let attached = aws
             .iam
@@ -189,11 +215,19 @@ fn a_cluster_with_two_node_groups_round_trips() {
 
         // The OIDC provider of the cluster's issuer.
         let issuer = c.identity().unwrap().oidc().unwrap().issuer().unwrap();
-        let providers = aws.iam.list_open_id_connect_providers().send().await.unwrap();
+        let providers = aws
+            .iam
+            .list_open_id_connect_providers()
+            .send()
+            .await
+            .unwrap();
         let list = providers.open_id_connect_provider_list();
         assert_eq!(list.len(), 1, "{list:?}");
         let url = issuer.trim_start_matches("https://");
-        assert!(list[0].arn().unwrap().ends_with(url), "{list:?} vs {issuer}");
+        assert!(
+            list[0].arn().unwrap().ends_with(url),
+            "{list:?} vs {issuer}"
+        );
 
         let groups = node_groups(&aws, name).await;
         assert_eq!(groups.len(), 2, "{groups:?}");
@@ -206,10 +240,18 @@ fn a_cluster_with_two_node_groups_round_trips() {
     ws.write_config(&(provider.clone() + &cluster_stack(name, "s", None, &scaled)));
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("update in-place") && text.contains("max_size"), "{text}");
+    assert!(
+        text.contains("update in-place") && text.contains("max_size"),
+        "{text}"
+    );
     assert!(!text.contains("forces replacement"), "{text}");
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
-    assert_eq!(ws.run(&["output", "-raw", "s_cluster_arn"]).success().stdout, arn);
+    assert_eq!(
+        ws.run(&["output", "-raw", "s_cluster_arn"])
+            .success()
+            .stdout,
+        arn
+    );
     let before = rt().block_on(async {
         let groups = node_groups(&aws(&emulator).await, name).await;
         assert_eq!(groups[1].3, 8, "{groups:?}");
@@ -217,9 +259,8 @@ fn a_cluster_with_two_node_groups_round_trips() {
     });
 
     // Add a group, then remove it: the others are untouched.
-    let three = format!(
-        "{scaled}\n      extra = {{\n        min_size = 0\n        max_size = 2\n      }}"
-    );
+    let three =
+        format!("{scaled}\n      extra = {{\n        min_size = 0\n        max_size = 2\n      }}");
     ws.write_config(&(provider.clone() + &cluster_stack(name, "s", None, &three)));
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     rt().block_on(async {
@@ -267,7 +308,12 @@ fn a_cluster_with_two_node_groups_round_trips() {
         let clusters = aws.eks.list_clusters().send().await.unwrap();
         assert!(clusters.clusters().is_empty(), "{clusters:?}");
         assert!(roles(&aws, "us-east-1", name).await.is_empty());
-        let providers = aws.iam.list_open_id_connect_providers().send().await.unwrap();
+        let providers = aws
+            .iam
+            .list_open_id_connect_providers()
+            .send()
+            .await
+            .unwrap();
         assert!(providers.open_id_connect_provider_list().is_empty());
     });
 }
@@ -290,9 +336,18 @@ fn two_stacks_of_one_name_in_two_regions_coexist() {
     let ws = Workspace::new(&config);
     let out = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     assert!(out.stdout.contains("2 added"), "{}", out.all());
-    let east = ws.run(&["output", "-raw", "east_cluster_arn"]).success().stdout;
-    let west = ws.run(&["output", "-raw", "west_cluster_arn"]).success().stdout;
-    assert!(east.contains(":us-east-1:") && west.contains(":us-west-2:"), "{east} {west}");
+    let east = ws
+        .run(&["output", "-raw", "east_cluster_arn"])
+        .success()
+        .stdout;
+    let west = ws
+        .run(&["output", "-raw", "west_cluster_arn"])
+        .success()
+        .stdout;
+    assert!(
+        east.contains(":us-east-1:") && west.contains(":us-west-2:"),
+        "{east} {west}"
+    );
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "{text}");
     rt().block_on(async {
@@ -301,11 +356,19 @@ fn two_stacks_of_one_name_in_two_regions_coexist() {
         assert_eq!(roles(&aws, "us-west-2", name).await.len(), 2);
     });
     // Destroying one leaves the other whole.
-    ws.run(&["destroy", "-auto-approve", "-no-color", "-target=todo_cloud_stack.west"])
-        .success();
+    ws.run(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-target=todo_cloud_stack.west",
+    ])
+    .success();
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("todo_cloud_stack.west will be created"), "{text}");
+    assert!(
+        text.contains("todo_cloud_stack.west will be created"),
+        "{text}"
+    );
     assert!(!text.contains("todo_cloud_stack.east will"), "{text}");
     rt().block_on(async {
         let aws = aws(&emulator).await;
@@ -318,7 +381,8 @@ fn two_stacks_of_one_name_in_two_regions_coexist() {
 fn validate_names_the_bad_cluster_attribute() {
     let emulator = Emulator::start();
     let bad = TWO_GROUPS.replace("min_size       = 2", "min_size       = 5");
-    let ws = Workspace::new(&(provider_block(&emulator) + &cluster_stack("acc-bad", "s", None, &bad)));
+    let ws =
+        Workspace::new(&(provider_block(&emulator) + &cluster_stack("acc-bad", "s", None, &bad)));
     let out = ws.run(&["validate", "-no-color"]);
     assert_ne!(out.code, 0, "{}", out.all());
     assert!(

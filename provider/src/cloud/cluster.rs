@@ -142,6 +142,8 @@ pub struct Cluster {
     pub security_group_ids: Vec<String>,
     /// The security group EKS made for it.
     pub cluster_security_group_id: Option<String>,
+    /// Its VPC.
+    pub vpc_id: Option<String>,
     /// Endpoint access.
     pub access: EndpointAccess,
     /// Enabled control-plane log types.
@@ -422,4 +424,42 @@ pub trait EksApi: Send + Sync + 'static {
 
     /// Sets `set` and removes `remove` from the tags of the EKS object `arn`.
     async fn retag(&self, arn: &str, set: &Tags, remove: &[String]) -> CloudResult<()>;
+}
+
+/// A load balancer that Kubernetes made for a cluster's Service or Ingress
+/// (the in-tree cloud provider: classic ELB tagged
+/// `kubernetes.io/cluster/<cluster>`; the AWS Load Balancer Controller:
+/// ALB/NLB tagged `elbv2.k8s.aws/cluster = <cluster>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeLoadBalancer {
+    /// The ARN (ALB/NLB) or the name (classic ELB).
+    pub id: String,
+    /// A classic ELB.
+    pub classic: bool,
+    /// Its security groups.
+    pub security_groups: Vec<String>,
+}
+
+/// What Kubernetes leaves in a VPC: load balancers and their security
+/// groups. Destroy removes them once the cluster is gone, so that the
+/// subnets and the VPC can go.
+#[async_trait]
+pub trait KubeLeftoversApi: Send + Sync + 'static {
+    /// The load balancers in `vpc_id` that Kubernetes made for `cluster`.
+    async fn list_kube_load_balancers(
+        &self,
+        vpc_id: &str,
+        cluster: &str,
+    ) -> CloudResult<Vec<KubeLoadBalancer>>;
+    /// Deletes a load balancer (and, for ALB/NLB, its listeners and the
+    /// target groups Kubernetes tagged for the cluster). `NotFound` when it
+    /// is gone.
+    async fn delete_load_balancer(&self, lb: &KubeLoadBalancer, cluster: &str) -> CloudResult<()>;
+    /// The security groups in `vpc_id` that Kubernetes made for `cluster`
+    /// (tagged `kubernetes.io/cluster/<cluster>` or
+    /// `elbv2.k8s.aws/cluster = <cluster>`).
+    async fn list_kube_security_groups(&self, vpc_id: &str, cluster: &str) -> CloudResult<Vec<String>>;
+    /// Deletes a security group; `DependencyViolation` while an interface
+    /// still uses it.
+    async fn delete_kube_security_group(&self, group_id: &str) -> CloudResult<()>;
 }

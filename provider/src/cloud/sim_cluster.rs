@@ -664,6 +664,7 @@ impl EksApi for SimCloud {
                 subnet_ids: new.subnet_ids.clone(),
                 security_group_ids: new.security_group_ids.clone(),
                 cluster_security_group_id: Some(w.cluster_group(&new.name, &vpc_id)),
+                vpc_id: Some(vpc_id.clone()),
                 access,
                 log_types,
                 encryption_key_arn: (!key.is_empty()).then(|| key.clone()),

@@ -264,6 +264,7 @@ fn cluster_of(c: &aws_sdk_eks::types::Cluster) -> Cluster {
         security_group_ids: vpc
             .map(|v| v.security_group_ids().to_vec())
             .unwrap_or_default(),
+        vpc_id: vpc.and_then(|v| v.vpc_id()).map(str::to_string),
         cluster_security_group_id: vpc
             .and_then(|v| v.cluster_security_group_id())
             .map(str::to_string),
@@ -765,6 +766,8 @@ impl AwsEks {
         .await
     }
 
+    /// One access entry with its associated policies; `None` when it went
+    /// away meanwhile.
     async fn access_entry(
         &self,
         cluster: &str,
@@ -921,11 +924,14 @@ impl EksApi for AwsEks {
 
     async fn list_node_groups(&self, cluster: &str) -> CloudResult<Vec<NodeGroup>> {
         let names = match self.node_group_names(cluster, false).await {
-            // moto answers 500 when the cluster is missing: look before retrying.
-            Err(CloudError::Service { .. }) => match self.get_cluster(cluster).await? {
-                None => return Ok(Vec::new()),
-                Some(_) => self.node_group_names(cluster, true).await,
-            },
+            // Tried once without SDK retries (moto answers 500 for a missing
+            // cluster): on failure, look whether the cluster exists, then retry.
+            Err(e) if !e.is_not_found() && !matches!(e, CloudError::Unsupported(_)) => {
+                match self.get_cluster(cluster).await? {
+                    None => return Ok(Vec::new()),
+                    Some(_) => self.node_group_names(cluster, true).await,
+                }
+            }
             other => other,
         };
         let Some(names) = found(names)? else {
