@@ -164,18 +164,16 @@ fn plan_cluster(prior: Option<&StackState>, p: &mut Planned) {
     c.security_group_id = pc.security_group_id.clone();
     c.cluster_role_arn = pc.cluster_role_arn.clone();
     c.node_role_arn = pc.node_role_arn.clone();
-    for attr in COMPUTED_CLUSTER_ATTRIBUTES {
-        let known = match attr {
-            "arn" => &c.arn,
-            "endpoint" => &c.endpoint,
-            "certificate_authority" => &c.certificate_authority,
-            "oidc_issuer_url" => &c.oidc_issuer_url,
-            "oidc_provider_arn" => &c.oidc_provider_arn,
-            "security_group_id" => &c.security_group_id,
-            "cluster_role_arn" => &c.cluster_role_arn,
-            _ => &c.node_role_arn,
-        };
-        if known.is_none() {
+    // What the cluster itself reports stays as read (an endpoint that does
+    // not report a value keeps null); an id not recorded means an object
+    // the apply creates.
+    for (attr, id) in [
+        ("arn", &c.arn),
+        ("oidc_provider_arn", &c.oidc_provider_arn),
+        ("cluster_role_arn", &c.cluster_role_arn),
+        ("node_role_arn", &c.node_role_arn),
+    ] {
+        if id.is_none() {
             p.unknown.push(cluster_path().attr(attr));
         }
     }
