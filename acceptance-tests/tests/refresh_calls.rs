@@ -72,3 +72,75 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
     };
     assert_eq!(calls, expected);
 }
+
+/// The network and key's 13, and for the cluster: DescribeCluster;
+/// ListNodegroups + a DescribeNodegroup per group (2); ListAddons and
+/// ListAccessEntries (moto serves neither: one 404 each; on AWS add one
+/// DescribeAddon per add-on and two calls per access entry); ListRoles +
+/// ListRoleTags and ListAttachedRolePolicies per role (2);
+/// ListOpenIDConnectProviders + GetOpenIDConnectProvider.
+const MOTO_CLUSTER_REFRESH_CALLS: u64 = MOTO_REFRESH_CALLS + 1 + 3 + 1 + 1 + 5 + 2;
+
+#[tokio::test]
+async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_makes_26_requests() {
+    use todo_provider::stack::model::{ClusterState, NodeGroupState};
+    let emulator = Emulator::start();
+    if !emulator.target.serves("eks") {
+        println!("SKIPPED: {} does not serve EKS", emulator.target.name());
+        return;
+    }
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = Stacks::new(
+        CloudSource::Fixed(Clouds {
+            network: Arc::new(clients.network()),
+            kms: Arc::new(clients.kms()),
+            iam: Arc::new(clients.iam()),
+            eks: Arc::new(clients.eks()),
+            default_tags: BTreeMap::new(),
+            region: "us-east-1".into(),
+        }),
+        Polling::default(),
+    );
+    let group = |min| NodeGroupState {
+        min_size: min,
+        max_size: 4,
+        ..Default::default()
+    };
+    let want = with_defaults(&StackState {
+        name: "acc-calls-eks".into(),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zones: vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
+            nat_gateways: Some("one_per_az".into()),
+            ..Default::default()
+        },
+        cluster: Some(ClusterState {
+            version: "1.31".into(),
+            addons: Some(BTreeMap::new()),
+            node_groups: Some(BTreeMap::from([
+                ("general".to_string(), group(2)),
+                ("batch".to_string(), group(0)),
+            ])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let ctx = Context {
+        stop: tokio_util::sync::CancellationToken::new(),
+    };
+    let (state, d) = stacks.apply(&ctx, None, &want).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let state = state.unwrap();
+    let before = clients.calls.get();
+    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
+    let calls = clients.calls.get() - before;
+    println!(
+        "refresh of an unchanged 3-zone stack with its key, a cluster and two node groups on moto: {calls} AWS requests"
+    );
+    assert_eq!(refreshed, state, "the refresh found drift in an unchanged stack");
+    assert_eq!(calls, MOTO_CLUSTER_REFRESH_CALLS);
+}

@@ -57,7 +57,7 @@ async fn create_for_each_nat_mode_then_apply_again_is_a_no_op() {
         let calls = sim.calls();
         let refreshed = s.read(&ctx(), &state).await.unwrap().unwrap();
         assert_eq!(refreshed, state);
-        assert_eq!(sim.calls() - calls, 14, "{:?}", sim.calls_by_op());
+        assert_eq!(sim.calls() - calls, 8, "{:?}", sim.calls_by_op());
         // Destroy leaves nothing but the key, pending deletion.
         let d = s.destroy(&ctx(), &state).await;
         assert!(!d.has_errors(), "{d:?}");

@@ -49,7 +49,8 @@ pub fn cluster(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
     ]
 }
 
-fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+/// The kinds of the network and the key (every stack has them).
+pub fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
     let (network, kms) = (&clouds.network, &clouds.kms);
     vec![
         erase(vpc::Vpcs(network.clone())),

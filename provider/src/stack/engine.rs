@@ -40,8 +40,15 @@ pub struct Clouds {
 }
 
 impl Clouds {
-    fn kinds(&self) -> Vec<Arc<dyn AnyKind>> {
-        kinds::all(self)
+    /// The kinds to observe: the cluster's only when the stack has or had
+    /// one (a stack without a cluster makes no EKS or IAM call at all, and
+    /// works where EKS is not served).
+    fn kinds(&self, cluster: bool) -> Vec<Arc<dyn AnyKind>> {
+        if cluster {
+            kinds::all(self)
+        } else {
+            kinds::network_and_key(self)
+        }
     }
 }
 
@@ -160,7 +167,8 @@ pub async fn apply(
     state.drift = Some(Vec::new());
     let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
     let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
-    let kinds = clouds.kinds();
+    let kinds =
+        clouds.kinds(desired.cluster.is_some() || prior.is_some_and(|p| p.cluster.is_some()));
     let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
         Ok(i) => i,
         Err(f) => {
@@ -247,7 +255,7 @@ pub async fn destroy(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Option<Failure> {
-    let kinds = clouds.kinds();
+    let kinds = clouds.kinds(prior.cluster.is_some());
     let recorded = blueprint::ids_of(prior);
     let inventory = match observe(clouds, &kinds, &prior.name, &recorded, limit, stop).await {
         Ok(i) => i,
@@ -384,7 +392,7 @@ pub async fn refresh(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Result<Refreshed, Failure> {
-    let kinds = clouds.kinds();
+    let kinds = clouds.kinds(prior.cluster.is_some());
     let inventory = observe(
         clouds,
         &kinds,
@@ -421,8 +429,23 @@ pub async fn find(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Result<Option<Found>, Failure> {
-    let kinds = clouds.kinds();
-    let inventory = observe(clouds, &kinds, name, &Ids::default(), limit, stop).await?;
+    let all = clouds.kinds(true);
+    let inventory = match observe(clouds, &all, name, &Ids::default(), limit, stop).await {
+        // An endpoint without EKS (an emulator) has no cluster to import.
+        Err(Failure::Observe(CloudError::Unsupported(why))) => {
+            tracing::info!(%why, "EKS is not served here: importing the stack without a cluster");
+            observe(
+                clouds,
+                &clouds.kinds(false),
+                name,
+                &Ids::default(),
+                limit,
+                stop,
+            )
+            .await?
+        }
+        other => other?,
+    };
     let Some(stack_id) = inventory.identity() else {
         return Ok(None);
     };
@@ -436,7 +459,7 @@ pub fn settle(
     state: &StackState,
     objects: &BTreeMap<crate::reconcile::Key, Observed>,
 ) -> Result<StackState, Failure> {
-    let kinds = clouds.kinds();
+    let kinds = clouds.kinds(state.cluster.is_some());
     let plan = plan_against(clouds, &kinds, state, objects.values().cloned().collect())?;
     let mut out = state.clone();
     blueprint::fill(&plan.ids, &plan.kept, &mut out);
@@ -450,7 +473,7 @@ pub fn creation_plan(clouds: &Clouds, desired: &StackState) -> Result<Plan, Stri
     let mut desired = desired.clone();
     desired.region = Some(clouds.region.clone());
     plan(
-        &clouds.kinds(),
+        &clouds.kinds(desired.cluster.is_some()),
         blueprint::desired(&desired),
         Vec::new(),
         &Ids::default(),

@@ -293,13 +293,15 @@ pub(crate) fn map_sdk_err<E>(
 where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
 {
-    if let SdkError::ServiceError(service) = &err
-        && service.err().code().is_none()
-        && service.raw().status().as_u16() == 404
-    {
-        return CloudError::Unsupported(format!(
-            "{kind} {id}: the endpoint answered HTTP 404 without an AWS error (the operation is not served)"
-        ));
+    if let SdkError::ServiceError(service) = &err {
+        let status = service.raw().status().as_u16();
+        // A bare 404 (an emulator without the operation) or 501 (a service
+        // outside an emulator's plan) means "not served", never "gone".
+        if (status == 404 && service.err().code().is_none()) || status == 501 {
+            return CloudError::Unsupported(format!(
+                "{kind} {id}: the endpoint answered HTTP {status} (the operation is not served)"
+            ));
+        }
     }
     map_err(err, kind, id)
 }
