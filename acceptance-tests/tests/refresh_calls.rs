@@ -28,6 +28,7 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
             kms: Arc::new(clients.kms()),
             iam: Arc::new(clients.iam()),
             eks: Arc::new(clients.eks()),
+            leftovers: Arc::new(clients.kube_leftovers()),
             default_tags: BTreeMap::from([("team".to_string(), "platform".to_string())]),
             region: "us-east-1".into(),
         }),
@@ -96,6 +97,7 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
             kms: Arc::new(clients.kms()),
             iam: Arc::new(clients.iam()),
             eks: Arc::new(clients.eks()),
+            leftovers: Arc::new(clients.kube_leftovers()),
             default_tags: BTreeMap::new(),
             region: "us-east-1".into(),
         }),
@@ -141,6 +143,9 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
     println!(
         "refresh of an unchanged 3-zone stack with its key, a cluster and two node groups on moto: {calls} AWS requests"
     );
-    assert_eq!(refreshed, state, "the refresh found drift in an unchanged stack");
+    assert_eq!(
+        refreshed, state,
+        "the refresh found drift in an unchanged stack"
+    );
     assert_eq!(calls, MOTO_CLUSTER_REFRESH_CALLS);
 }

@@ -9,7 +9,7 @@
 //! the simulated cloud cover both. LocalStack does not serve EKS at all:
 //! there these tests print why they skip.
 
-use acceptance_tests::stack::{plan_exit, provider_block, rt};
+use acceptance_tests::stack::{by_stack, plan_exit, provider_block, rt, tagged_objects};
 use acceptance_tests::{Emulator, Workspace};
 
 /// Whether the emulator serves EKS; prints why not.
@@ -302,8 +302,89 @@ fn a_cluster_with_two_node_groups_round_trips() {
     let (code, text) = plan_exit(&fresh);
     assert_eq!(code, 0, "plan after import is not empty:\n{text}");
 
+    // What the AWS Load Balancer Controller would leave for an Ingress: an
+    // ALB in the public subnets with its security group, tagged for the
+    // cluster. Destroy removes them once the cluster is gone.
+    let lb = rt().block_on(async {
+        let config = emulator.sdk_config().await;
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let subnets = ec2
+            .describe_subnets()
+            .filters(by_stack(name))
+            .send()
+            .await
+            .unwrap();
+        let public: Vec<String> = subnets
+            .subnets()
+            .iter()
+            .filter(|s| s.map_public_ip_on_launch() == Some(true))
+            .filter_map(|s| s.subnet_id().map(str::to_string))
+            .collect();
+        let vpc = subnets.subnets()[0].vpc_id().unwrap().to_string();
+        let cluster_tag = aws_sdk_ec2::types::Tag::builder()
+            .key("elbv2.k8s.aws/cluster")
+            .value(name)
+            .build();
+        let sg = ec2
+            .create_security_group()
+            .group_name("k8s-default-web")
+            .description("made by the AWS Load Balancer Controller")
+            .vpc_id(&vpc)
+            .tag_specifications(
+                aws_sdk_ec2::types::TagSpecification::builder()
+                    .resource_type(aws_sdk_ec2::types::ResourceType::SecurityGroup)
+                    .tags(cluster_tag)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+        let lb = elbv2
+            .create_load_balancer()
+            .name("k8s-default-web-1a2b3c")
+            .set_subnets(Some(public))
+            .security_groups(sg.group_id().unwrap())
+            .tags(
+                aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                    .key("elbv2.k8s.aws/cluster")
+                    .value(name)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        lb.load_balancers()[0]
+            .load_balancer_arn()
+            .unwrap()
+            .to_string()
+    });
+
     ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
     rt().block_on(async {
+        let config = emulator.sdk_config().await;
+        let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+        let left = elbv2.describe_load_balancers().send().await.unwrap();
+        assert!(
+            left.load_balancers()
+                .iter()
+                .all(|l| l.load_balancer_arn() != Some(lb.as_str())),
+            "the Kubernetes load balancer is left: {left:?}"
+        );
+        let objects = tagged_objects(&aws_sdk_ec2::Client::new(&config), name).await;
+        assert!(objects.is_empty(), "destroy left {objects:?}");
+        let groups = aws_sdk_ec2::Client::new(&config)
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values("k8s-default-web")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(groups.security_groups().is_empty(), "{groups:?}");
         let aws = aws(&emulator).await;
         let clusters = aws.eks.list_clusters().send().await.unwrap();
         assert!(clusters.clusters().is_empty(), "{clusters:?}");

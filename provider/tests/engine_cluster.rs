@@ -397,3 +397,35 @@ async fn import_reproduces_the_cluster() {
     assert_eq!(imported.cluster, state.cluster);
     assert_eq!(imported.kubeconfig, state.kubeconfig);
 }
+
+#[tokio::test(start_paused = true)]
+async fn destroy_removes_the_load_balancers_kubernetes_made_in_the_vpc() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_cluster("1.31")).await;
+    let vpc = state.network.vpc_id.clone().unwrap();
+    let public: Vec<String> = state
+        .network
+        .public_subnet_ids
+        .clone()
+        .unwrap()
+        .into_values()
+        .collect();
+    let private: Vec<String> = state
+        .network
+        .private_subnet_ids
+        .clone()
+        .unwrap()
+        .into_values()
+        .collect();
+    let public: Vec<&str> = public.iter().map(String::as_str).collect();
+    let private: Vec<&str> = private.iter().map(String::as_str).collect();
+    // A Service of type LoadBalancer (classic ELB, in-tree provider) and an
+    // Ingress (ALB, the AWS Load Balancer Controller), and one of another
+    // cluster, which stays.
+    sim.add_kube_load_balancer(&vpc, &public, "todo-test", true);
+    sim.add_kube_load_balancer(&vpc, &private, "todo-test", false);
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(!d.has_errors(), "{d:?}");
+    assert!(sim.inventory().is_empty(), "{:?}", sim.inventory());
+}

@@ -458,8 +458,15 @@ pub trait KubeLeftoversApi: Send + Sync + 'static {
     /// The security groups in `vpc_id` that Kubernetes made for `cluster`
     /// (tagged `kubernetes.io/cluster/<cluster>` or
     /// `elbv2.k8s.aws/cluster = <cluster>`).
-    async fn list_kube_security_groups(&self, vpc_id: &str, cluster: &str) -> CloudResult<Vec<String>>;
+    async fn list_kube_security_groups(
+        &self,
+        vpc_id: &str,
+        cluster: &str,
+    ) -> CloudResult<Vec<String>>;
     /// Deletes a security group; `DependencyViolation` while an interface
     /// still uses it.
     async fn delete_kube_security_group(&self, group_id: &str) -> CloudResult<()>;
+    /// The VPC of a subnet (for an endpoint whose cluster description omits
+    /// it); `None` when the subnet is gone.
+    async fn vpc_of_subnet(&self, subnet_id: &str) -> CloudResult<Option<String>>;
 }

@@ -3,7 +3,8 @@
 //! to become available and to go away), a per-operation latency model on the
 //! tokio clock (pause it in tests), injectable faults, and a mutation counter
 //! tests use to "crash" an apply right after any step. IAM and EKS rules
-//! are in `sim_cluster.rs`.
+//! are in `sim_cluster.rs`; the load balancers Kubernetes leaves in a VPC
+//! in `sim_balancers.rs`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,6 +52,9 @@ pub struct LatencyModel {
     pub addon_ready_after: Duration,
     /// Add-on: from delete to gone.
     pub addon_gone_after: Duration,
+    /// Load balancer: from delete until its network interfaces are gone
+    /// (its security group stays in use until then).
+    pub balancer_gone_after: Duration,
 }
 
 /// The latencies of [`LatencyModel::aws_like`]: milliseconds, then the
@@ -63,24 +67,24 @@ const AWS_LIKE: &str = "
     200 subnet_interfaces subnet_association availability_zones
     200 enable_rotation create_alias alias_target delete_alias schedule_deletion retag_key
     200 get_cluster get_node_group get_addon
-    250 list_route_tables list_security_groups
+    250 list_route_tables list_security_groups list_kube_security_groups
     300 retag set_subnet_public_ip
     300 list_roles retag_role retag_oidc_provider eks_retag default_addon_version
     400 list_keys allocate_elastic_ip release_elastic_ip
     400 create_route replace_route delete_route associate_route_table disassociate_route_table
     400 list_oidc_providers list_node_groups list_addons list_access_entries
     400 attach_policy detach_policy associate_access_policy delete_access_entry
-    400 delete_oidc_provider
+    400 delete_oidc_provider list_kube_load_balancers
     500 create_key create_internet_gateway delete_internet_gateway delete_nat_gateway
     500 create_route_table delete_route_table authorize_rule revoke_rule delete_interface
     500 create_oidc_provider create_access_entry delete_role delete_addon
-    600 list_vpcs set_vpc_dns delete_security_group create_role
+    600 list_vpcs set_vpc_dns delete_security_group delete_kube_security_group create_role
     600 update_cluster_access update_cluster_logging update_cluster_version
     600 update_node_group update_node_group_version update_addon delete_node_group
     700 delete_subnet attach_internet_gateway create_security_group delete_cluster create_addon
     800 create_nat_gateway
     900 delete_vpc create_subnet detach_internet_gateway
-    1000 create_cluster create_node_group
+    1000 create_cluster create_node_group delete_load_balancer
     1200 create_vpc";
 
 impl LatencyModel {
@@ -101,6 +105,7 @@ impl LatencyModel {
             node_group_gone_after: zero,
             addon_ready_after: zero,
             addon_gone_after: zero,
+            balancer_gone_after: zero,
         }
     }
 
@@ -109,7 +114,8 @@ impl LatencyModel {
     /// an EKS cluster 10 minutes to create, 1 to update its endpoint access
     /// or logging, 8 to upgrade, 5 to go away; a node group 4 minutes to
     /// create, 3 to update, 5 to go away; an add-on 1 minute to create or
-    /// update, 30 s to go away.
+    /// update, 30 s to go away; a deleted load balancer's network
+    /// interfaces 1 minute to go away.
     pub fn aws_like() -> LatencyModel {
         let (ms, secs) = (Duration::from_millis, Duration::from_secs);
         let per_op = AWS_LIKE.lines().filter_map(|line| {
@@ -131,6 +137,7 @@ impl LatencyModel {
             node_group_gone_after: secs(300),
             addon_ready_after: secs(60),
             addon_gone_after: secs(30),
+            balancer_gone_after: secs(60),
         }
     }
 
@@ -193,6 +200,9 @@ impl_tagged!(SecurityGroup, Interface, KmsKey);
 #[path = "sim_cluster.rs"]
 mod iam_eks;
 
+#[path = "sim_balancers.rs"]
+mod balancers;
+
 /// An inventory line: (kind, id, tags).
 type Entry = (&'static str, String, Tags);
 
@@ -218,6 +228,7 @@ struct World {
     keys: Map<KmsKey>,
     aliases: Map<String>,
     eks: iam_eks::IamEks,
+    balancers: balancers::Balancers,
     born: Map<Instant>,
     route_log: Vec<RouteEvent>,
 }
@@ -303,6 +314,24 @@ impl World {
             rt.associations
                 .retain(|a| a.subnet_id.as_deref() != Some(subnet_id));
         }
+    }
+
+    /// Deletes a security group, refused while another group's rule, an
+    /// EKS object or a load balancer (until its interfaces are gone) uses it.
+    fn delete_group(&mut self, group_id: &str) -> CloudResult<()> {
+        get(&self.groups, "security group", group_id)?;
+        let peer = RulePeer::Group(group_id.to_string());
+        let others = self.groups.values().filter(|g| g.id != group_id);
+        if others.flat_map(|g| &g.rules).any(|r| r.peer == peer)
+            || self.eks.uses(group_id)
+            || self.balancers.uses(group_id)
+        {
+            return Err(dependency(format!(
+                "resource {group_id} has a dependent object"
+            )));
+        }
+        self.groups.remove(group_id);
+        Ok(())
     }
 
     fn log_route(&mut self, route_table_id: &str) {
@@ -456,7 +485,8 @@ impl SimCloud {
             .chain(entries("security-group", &w.groups).filter(|(.., t)| !iam_eks::eks_made(t)))
             .chain(keys)
             .chain(entries("network-interface", &w.interfaces))
-            .chain(w.eks.inventory());
+            .chain(w.eks.inventory())
+            .chain(w.balancers.inventory());
         all.collect()
     }
 
@@ -523,6 +553,7 @@ impl SimCloud {
         let poisoned = |_| CloudError::Transport("sim poisoned".into());
         let mut w = self.world.lock().map_err(poisoned)?;
         w.settle_eks();
+        w.settle_balancers();
         Ok(w)
     }
 
@@ -1090,19 +1121,8 @@ impl NetworkApi for SimCloud {
     }
 
     async fn delete_security_group(&self, group_id: &str) -> CloudResult<()> {
-        self.mutate("delete_security_group", |w| {
-            get(&w.groups, "security group", group_id)?;
-            let peer = RulePeer::Group(group_id.to_string());
-            let others = w.groups.values().filter(|g| g.id != group_id);
-            if others.flat_map(|g| &g.rules).any(|r| r.peer == peer) || w.eks.uses(group_id) {
-                return Err(dependency(format!(
-                    "resource {group_id} has a dependent object"
-                )));
-            }
-            w.groups.remove(group_id);
-            Ok(())
-        })
-        .await
+        self.mutate("delete_security_group", |w| w.delete_group(group_id))
+            .await
     }
 
     async fn authorize_rule(&self, group_id: &str, rule: &Rule) -> CloudResult<()> {

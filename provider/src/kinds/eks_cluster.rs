@@ -3,18 +3,83 @@
 //! about ten minutes to create; in-place changes (version, endpoint access,
 //! logging) are EKS updates, one at a time, each waited on.
 
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::cloud::cluster::{Cluster, EksApi, EksStatus, EndpointAccess, NewCluster};
+use crate::cloud::cluster::{
+    Cluster, EksApi, EksStatus, EndpointAccess, KubeLeftoversApi, NewCluster,
+};
 use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
 
-/// EKS clusters.
-pub struct Clusters(pub Arc<dyn EksApi>);
+/// EKS clusters, and what Kubernetes leaves in their VPC.
+pub struct Clusters {
+    /// EKS.
+    pub eks: Arc<dyn EksApi>,
+    /// Load balancers and security groups Kubernetes made.
+    pub leftovers: Arc<dyn KubeLeftoversApi>,
+    /// The VPC of each cluster being deleted, by ARN (its load balancers
+    /// are removed once it is gone).
+    pub deleting: Mutex<BTreeMap<String, String>>,
+}
+
+impl Clusters {
+    /// Clusters on `eks`, cleaning up through `leftovers`.
+    pub fn new(eks: Arc<dyn EksApi>, leftovers: Arc<dyn KubeLeftoversApi>) -> Clusters {
+        Clusters {
+            eks,
+            leftovers,
+            deleting: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Deletes what Kubernetes made for cluster `name` in `vpc_id`: its
+    /// load balancers, then their security groups. `Done` once none is
+    /// left; `Pending` while AWS still releases their interfaces.
+    async fn sweep(&self, vpc_id: &str, name: &str) -> CloudResult<Progress> {
+        let balancers = self
+            .leftovers
+            .list_kube_load_balancers(vpc_id, name)
+            .await?;
+        for lb in &balancers {
+            tracing::info!(cluster = name, load_balancer = %lb.id, "deleting a load balancer Kubernetes made");
+            super::ignore_not_found(self.leftovers.delete_load_balancer(lb, name).await)?;
+        }
+        // Their security groups are refused (dependency) until AWS has
+        // released the load balancers' interfaces: then this is polled again.
+        let mut pending = false;
+        for group in self
+            .leftovers
+            .list_kube_security_groups(vpc_id, name)
+            .await?
+        {
+            match self.leftovers.delete_kube_security_group(&group).await {
+                Ok(()) => {
+                    tracing::info!(cluster = name, %group, "deleted a security group Kubernetes made")
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(CloudError::DependencyViolation(_)) => pending = true,
+                Err(e) => {
+                    return Err(CloudError::Service {
+                        code: "KubernetesLeftovers".into(),
+                        message: format!(
+                            "security group {group}, made by Kubernetes for cluster {name} in {vpc_id}, cannot be deleted: {e}"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(if pending {
+            Progress::Pending
+        } else {
+            Progress::Done
+        })
+    }
+}
 
 /// What the stack wants of its cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,7 +300,7 @@ impl Kind for Clusters {
 
     async fn observe(&self, stack: &str) -> CloudResult<Vec<Cluster>> {
         Ok(self
-            .0
+            .eks
             .get_cluster(stack)
             .await?
             .filter(|c| {
@@ -266,7 +331,7 @@ impl Kind for Clusters {
             encryption_key_arn: ids.need(&spec.key)?,
             authentication_mode: "API".into(),
         };
-        after_iam_propagation(|| self.0.create_cluster(&new, tags)).await
+        after_iam_propagation(|| self.eks.create_cluster(&new, tags)).await
     }
 
     async fn update(&self, spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> CloudResult<()> {
@@ -278,7 +343,7 @@ impl Kind for Clusters {
         if seen.version != spec.version {
             match (minor(&seen.version), minor(&spec.version)) {
                 (Some(have), Some(want)) if want == have + 1 => {
-                    self.0.update_cluster_version(name, &spec.version).await?;
+                    self.eks.update_cluster_version(name, &spec.version).await?;
                     active().await?;
                 }
                 _ => {
@@ -305,21 +370,33 @@ impl Kind for Clusters {
             || sorted(&current.subnet_ids) != sorted(&seen.subnet_ids)
             || sorted(&current.security_group_ids) != sorted(&seen.security_group_ids)
         {
-            self.0.update_cluster_access(&current, &spec.access).await?;
+            self.eks
+                .update_cluster_access(&current, &spec.access)
+                .await?;
             active().await?;
         }
         if sorted(&seen.log_types) != sorted(&spec.log_types) {
-            self.0.update_cluster_logging(name, &spec.log_types).await?;
+            self.eks
+                .update_cluster_logging(name, &spec.log_types)
+                .await?;
         }
         Ok(())
     }
 
     async fn retag(&self, seen: &Cluster, set: &Tags, remove: &[String]) -> CloudResult<()> {
-        self.0.retag(&seen.arn, set, remove).await
+        self.eks.retag(&seen.arn, set, remove).await
     }
 
     async fn delete(&self, seen: &Cluster) -> CloudResult<()> {
-        self.0.delete_cluster(&seen.name).await
+        let vpc = match (&seen.vpc_id, seen.subnet_ids.first()) {
+            (Some(vpc), _) => Some(vpc.clone()),
+            (None, Some(subnet)) => self.leftovers.vpc_of_subnet(subnet).await?,
+            (None, None) => None,
+        };
+        if let (Some(vpc), Ok(mut deleting)) = (vpc, self.deleting.lock()) {
+            deleting.insert(seen.arn.clone(), vpc);
+        }
+        self.eks.delete_cluster(&seen.name).await
     }
 
     fn expect(&self) -> Expect {
@@ -332,21 +409,28 @@ impl Kind for Clusters {
 
     async fn ready(&self, id: &str) -> CloudResult<Progress> {
         let (name, _) = arn_names(id);
-        match self.0.get_cluster(&name).await? {
+        match self.eks.get_cluster(&name).await? {
             Some(c) => Ok(progress(&c.status)),
             None => Ok(Progress::Failed("it disappeared".into())),
         }
     }
 
+    /// Gone once the cluster is, and then what Kubernetes made in its VPC
+    /// (nothing recreates them once the control plane is gone).
     async fn gone(&self, id: &str) -> CloudResult<Progress> {
         let (name, _) = arn_names(id);
-        Ok(match self.0.get_cluster(&name).await? {
-            None => Progress::Done,
+        match self.eks.get_cluster(&name).await? {
+            None => {}
             Some(c) if matches!(c.status, EksStatus::Failed(_)) => {
-                Progress::Failed("its deletion failed".into())
+                return Ok(Progress::Failed("its deletion failed".into()));
             }
-            Some(_) => Progress::Pending,
-        })
+            Some(_) => return Ok(Progress::Pending),
+        }
+        let vpc = self.deleting.lock().ok().and_then(|d| d.get(id).cloned());
+        match vpc {
+            Some(vpc) => self.sweep(&vpc, &name).await,
+            None => Ok(Progress::Done),
+        }
     }
 }
 

@@ -38,7 +38,10 @@ pub fn cluster(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
             iam: iam.clone(),
             region: clouds.region.clone(),
         }),
-        erase(eks_cluster::Clusters(eks.clone())),
+        erase(eks_cluster::Clusters::new(
+            eks.clone(),
+            clouds.leftovers.clone(),
+        )),
         erase(oidc_provider::OidcProviders {
             iam: iam.clone(),
             eks: eks.clone(),

@@ -7,7 +7,7 @@ use tfplugin::schema::BlockNesting;
 use tfplugin::{Attribute, Block, NestedBlock, Schema, Type};
 
 /// The AWS services whose endpoint can be overridden one by one.
-pub const ENDPOINT_SERVICES: [&str; 11] = [
+pub const ENDPOINT_SERVICES: [&str; 13] = [
     "ec2",
     "eks",
     "rds",
@@ -19,6 +19,8 @@ pub const ENDPOINT_SERVICES: [&str; 11] = [
     "logs",
     "sns",
     "cloudwatch",
+    "elbv2",
+    "elb",
 ];
 
 /// The `provider "todo"` schema.

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::cloud::cluster::{EksApi, IamApi};
+use crate::cloud::cluster::{EksApi, IamApi, KubeLeftoversApi};
 use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
 use crate::kinds;
 use crate::reconcile::{
@@ -33,6 +33,8 @@ pub struct Clouds {
     pub iam: Arc<dyn IamApi>,
     /// EKS.
     pub eks: Arc<dyn EksApi>,
+    /// What Kubernetes leaves in a VPC (load balancers).
+    pub leftovers: Arc<dyn KubeLeftoversApi>,
     /// The provider's `default_tags`.
     pub default_tags: Tags,
     /// The region these clients talk to.
@@ -264,19 +266,34 @@ pub async fn destroy(
     let owned = owned(&inventory, prior.stack_id.as_deref());
     let stack_id = prior.stack_id.clone().unwrap_or_default();
     let tagging = tagging(clouds, prior, &stack_id);
-    let plan = match plan(
-        &kinds,
-        Vec::new(),
-        owned,
-        &Ids::default(),
-        &tagging,
-        &blueprint::anchor(),
-    ) {
-        Ok(p) => p,
-        Err(e) => return Some(Failure::Graph(e.to_string())),
-    };
-    let outcome = run(plan, tagging, polling, limit, stop).await;
-    (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures))
+    // The cluster's objects go first, as one phase: once the cluster is
+    // gone, the load balancers Kubernetes made in the VPC are removed (its
+    // kind waits for that), and only then can any subnet or the VPC go.
+    let cluster_kinds: Vec<&str> = kinds::cluster(clouds).iter().map(|k| k.name()).collect();
+    let (first, rest): (Vec<Observed>, Vec<Observed>) = owned
+        .into_iter()
+        .partition(|o| cluster_kinds.contains(&o.kind));
+    for phase in [first, rest] {
+        if phase.is_empty() {
+            continue;
+        }
+        let plan = match plan(
+            &kinds,
+            Vec::new(),
+            phase,
+            &Ids::default(),
+            &tagging,
+            &blueprint::anchor(),
+        ) {
+            Ok(p) => p,
+            Err(e) => return Some(Failure::Graph(e.to_string())),
+        };
+        let outcome = run(plan, tagging.clone(), polling, limit, stop).await;
+        if !outcome.failures.is_empty() {
+            return Some(Failure::Steps(outcome.failures));
+        }
+    }
+    None
 }
 
 async fn run(

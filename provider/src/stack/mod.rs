@@ -62,6 +62,7 @@ impl CloudSource {
                     kms: Arc::new(clients.kms()),
                     iam: Arc::new(clients.iam()),
                     eks: Arc::new(clients.eks()),
+                    leftovers: Arc::new(clients.kube_leftovers()),
                     default_tags: clients.default_tags.clone(),
                     region: clients.region.clone(),
                 })
@@ -513,7 +514,9 @@ fn imported_cluster(
                 disk_size: g.disk_size.map(i64::from),
                 min_size: g.scaling.min.into(),
                 max_size: g.scaling.max.into(),
-                desired_size: Some(g.scaling.desired.into()),
+                // The autoscaler owns the current size; the configuration's
+                // default (the minimum) is what a plan compares against.
+                desired_size: Some(g.scaling.min.into()),
                 labels: Some(g.labels.clone()),
                 taints: Some(
                     g.taints

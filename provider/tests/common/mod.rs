@@ -54,6 +54,7 @@ pub fn clouds(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Cl
         kms: sim.clone(),
         iam: sim.clone(),
         eks: sim.clone(),
+        leftovers: sim.clone(),
         default_tags,
         region: "us-east-1".into(),
     }

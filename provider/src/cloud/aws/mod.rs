@@ -3,6 +3,7 @@
 //! conversion, request counting (an SDK interceptor, so every HTTP attempt
 //! counts, retries included) and a bound on concurrent calls.
 
+pub mod balancers;
 pub mod cluster;
 pub mod config;
 pub mod kms;
@@ -180,6 +181,27 @@ impl AwsClients {
         aws_sdk_eks::Client::from_conf(builder.build())
     }
 
+    /// An Elastic Load Balancing v2 client (ALB, NLB): endpoint override
+    /// `elbv2`.
+    pub fn elbv2_client(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        let mut builder = aws_sdk_elasticloadbalancingv2::config::Builder::from(&self.sdk)
+            .interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("elbv2") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_elasticloadbalancingv2::Client::from_conf(builder.build())
+    }
+
+    /// A classic Elastic Load Balancing client: endpoint override `elb`.
+    pub fn elb_client(&self) -> aws_sdk_elasticloadbalancing::Client {
+        let mut builder = aws_sdk_elasticloadbalancing::config::Builder::from(&self.sdk)
+            .interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("elb") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_elasticloadbalancing::Client::from_conf(builder.build())
+    }
+
     /// A Resource Groups Tagging API client (finds tagged objects of
     /// services whose own list calls cannot filter by tag). It has no
     /// endpoint setting of its own: it follows `endpoint_url`, or the KMS
@@ -211,6 +233,17 @@ impl AwsClients {
     /// The EKS calls.
     pub fn eks(&self) -> cluster::AwsEks {
         cluster::AwsEks::new(self.eks_client(), self.gate.clone())
+    }
+
+    /// The calls that find and remove what Kubernetes left in a VPC (load
+    /// balancers and their security groups).
+    pub fn kube_leftovers(&self) -> balancers::AwsKubeLeftovers {
+        balancers::AwsKubeLeftovers::new(
+            self.elbv2_client(),
+            self.elb_client(),
+            self.ec2(),
+            self.gate.clone(),
+        )
     }
 }
 
