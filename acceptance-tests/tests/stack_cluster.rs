@@ -170,8 +170,8 @@ fn a_cluster_with_two_node_groups_round_trips() {
         );
         let vpc = c.resources_vpc_config().unwrap();
         assert_eq!(vpc.subnet_ids().len(), 2, "{vpc:?}");
-        assert_eq!(vpc.endpoint_private_access(), true);
-        assert_eq!(vpc.endpoint_public_access(), false);
+        assert!(vpc.endpoint_private_access());
+        assert!(!vpc.endpoint_public_access());
         // Secrets are encrypted with the stack's key.
         let key = c.encryption_config()[0]
             .provider()
