@@ -429,3 +429,157 @@ async fn destroy_removes_the_load_balancers_kubernetes_made_in_the_vpc() {
     assert!(!d.has_errors(), "{d:?}");
     assert!(sim.inventory().is_empty(), "{:?}", sim.inventory());
 }
+
+/// Waits (on the sim's clock) until `check` holds.
+async fn until(check: impl Fn() -> bool) {
+    while !check() {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_cluster_removal_keeps_it_in_the_state_until_it_is_gone() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_cluster("1.31")).await;
+    sim.inject(Fault {
+        op: Some("delete_cluster"),
+        after: 0,
+        times: 1_000,
+        error: CloudError::Service {
+            code: "AccessDenied".into(),
+            message: "not now".into(),
+        },
+    });
+    let without = desired("todo-test", "one_per_az");
+    let (partial, d) = s.apply(&ctx(), Some(&state), &without).await;
+    assert!(d.has_errors());
+    let partial = partial.unwrap();
+    assert!(
+        partial.cluster.is_some(),
+        "the state forgot a cluster that still exists"
+    );
+    sim.clear_faults();
+    let state = apply_ok(&s, Some(&partial), &without).await;
+    assert!(state.cluster.is_none());
+    assert!(
+        sim.clusters().is_empty() && sim.roles().is_empty(),
+        "orphans"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn endpoint_access_changes_alone_and_a_public_endpoint_without_cidrs_converges() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_cluster("1.31")).await;
+    let public = change(&with_cluster("1.31"), |c| {
+        c.endpoint_public_access = Some(true);
+        c.public_access_cidrs = Some(Vec::new());
+    });
+    let state = apply_ok(&s, Some(&state), &public).await;
+    let access = sim.clusters()[0].access.clone();
+    assert!(access.public && access.private, "{access:?}");
+    let before = sim.mutations();
+    apply_ok(&s, Some(&state), &public).await;
+    assert_eq!(
+        sim.mutations(),
+        before,
+        "the open endpoint is updated on every apply"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_apply_killed_during_an_upgrade_continues_without_upgrading_twice() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_cluster("1.30")).await;
+    let c = ctx();
+    let upgraded = with_cluster("1.31");
+    tokio::select! {
+        _ = s.apply(&c, Some(&state), &upgraded) => panic!("the upgrade finished at once"),
+        _ = until(|| sim.clusters()[0].status == todo_provider::cloud::cluster::EksStatus::Updating) => {}
+    }
+    // No state was saved: the next apply starts from the 1.30 state while
+    // the control plane is still upgrading.
+    let state = apply_ok(&s, Some(&state), &with_cluster("1.31")).await;
+    assert_eq!(sim.clusters()[0].version, "1.31");
+    for g in sim.node_groups() {
+        assert_eq!(g.version.as_deref(), Some("1.31"), "{}", g.name);
+    }
+    assert_eq!(state.cluster.unwrap().version, "1.31");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_access_entry_eks_made_for_an_admin_is_adopted() {
+    use todo_provider::cloud::cluster::EksApi;
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let no_admins = change(&with_cluster("1.31"), |c| c.admins = Some(Vec::new()));
+    let state = apply_ok(&s, None, &no_admins).await;
+    // What bootstrapClusterCreatorAdminPermissions makes: an untagged entry.
+    sim.create_access_entry("todo-test", ADMIN, &Default::default())
+        .await
+        .unwrap();
+    let state = apply_ok(&s, Some(&state), &with_cluster("1.31")).await;
+    let entries = sim.access_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        entries[0].tags.get("todo:stack").map(String::as_str),
+        Some("todo-test")
+    );
+    let before = sim.mutations();
+    apply_ok(&s, Some(&state), &with_cluster("1.31")).await;
+    assert_eq!(sim.mutations(), before);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_destroy_stopped_after_the_cluster_went_still_removes_the_load_balancers() {
+    use todo_provider::cloud::cluster::EksStatus;
+    let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_cluster("1.31")).await;
+    let vpc = state.network.vpc_id.clone().unwrap();
+    let public: Vec<String> = state
+        .network
+        .public_subnet_ids
+        .clone()
+        .unwrap()
+        .into_values()
+        .collect();
+    let public: Vec<&str> = public.iter().map(String::as_str).collect();
+    sim.add_kube_load_balancer(&vpc, &public, "todo-test", false);
+    let c = ctx();
+    tokio::select! {
+        _ = s.destroy(&c, &state) => panic!("the destroy finished at once"),
+        _ = until(|| sim.clusters().iter().all(|c| c.status == EksStatus::Deleting) && !sim.clusters().is_empty()) => {}
+    }
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(!d.has_errors(), "{d:?}");
+    assert!(sim.inventory().is_empty(), "{:?}", sim.inventory());
+}
+
+#[test]
+fn changing_the_zones_of_a_stack_with_a_cluster_is_refused_at_plan() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let state = rt.block_on(apply_ok(&stacks(&sim), None, &with_cluster("1.31")));
+    let mut fewer = with_cluster("1.31");
+    fewer.network.availability_zones.pop();
+    fewer.network.public_subnet_cidrs = None;
+    fewer.network.private_subnet_cidrs = None;
+    let fewer = with_defaults(&fewer);
+    let planned = todo_provider::stack::plan::plan_stack(Some(&state), &fewer, Some("us-east-1"));
+    assert!(
+        planned
+            .errors
+            .iter()
+            .any(|e| e.starts_with("network.availability_zones:")),
+        "{:?}",
+        planned.errors
+    );
+}

@@ -66,6 +66,8 @@ pub trait IamApi: Send + Sync + 'static {
     async fn list_roles(&self, path: &str) -> CloudResult<Vec<Role>>;
     /// Creates a role assumable by `role.service`, with `tags`.
     async fn create_role(&self, role: &NewRole, tags: &Tags) -> CloudResult<Role>;
+    /// Makes `service` the only principal that may assume the role `name`.
+    async fn update_trust(&self, name: &str, service: &str) -> CloudResult<()>;
     /// Attaches the managed policy `policy_arn` to the role `name`.
     async fn attach_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
     /// Detaches the managed policy `policy_arn` from the role `name`.
@@ -345,12 +347,15 @@ pub trait EksApi: Send + Sync + 'static {
     async fn get_cluster(&self, name: &str) -> CloudResult<Option<Cluster>>;
     /// Creates a cluster with `tags`.
     async fn create_cluster(&self, cluster: &NewCluster, tags: &Tags) -> CloudResult<Cluster>;
-    /// Sets endpoint access (and sends subnets and security groups again:
-    /// some endpoints replace the whole VPC configuration).
-    async fn update_cluster_access(
+    /// Sets endpoint access: the flags and public CIDRs only (EKS refuses
+    /// an update that mixes them with subnets).
+    async fn update_cluster_access(&self, name: &str, access: &EndpointAccess) -> CloudResult<()>;
+    /// Sets the cluster's subnets and security groups (one EKS update).
+    async fn update_cluster_subnets(
         &self,
-        cluster: &Cluster,
-        access: &EndpointAccess,
+        name: &str,
+        subnet_ids: &[String],
+        security_group_ids: &[String],
     ) -> CloudResult<()>;
     /// Enables exactly `log_types` (the others are disabled).
     async fn update_cluster_logging(&self, name: &str, log_types: &[String]) -> CloudResult<()>;

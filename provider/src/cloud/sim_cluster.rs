@@ -532,6 +532,14 @@ impl IamApi for SimCloud {
         .await
     }
 
+    async fn update_trust(&self, name: &str, service: &str) -> CloudResult<()> {
+        self.mutate("update_trust", |w| {
+            get_mut(&mut w.eks.roles, "IAM role", name)?.service = service.to_string();
+            Ok(())
+        })
+        .await
+    }
+
     async fn attach_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()> {
         self.mutate("attach_policy", |w| {
             let role = get_mut(&mut w.eks.roles, "IAM role", name)?;
@@ -687,31 +695,45 @@ impl EksApi for SimCloud {
         .await
     }
 
-    async fn update_cluster_access(
-        &self,
-        cluster: &Cluster,
-        access: &EndpointAccess,
-    ) -> CloudResult<()> {
+    async fn update_cluster_access(&self, name: &str, access: &EndpointAccess) -> CloudResult<()> {
         let after = self.latency.cluster_update_after;
         self.mutate("update_cluster_access", |w| {
             let access = check_access(access)?;
-            let (subnets, groups) = (&cluster.subnet_ids, &cluster.security_group_ids);
-            w.vpc_config(subnets, groups)?;
-            let timed = idle(&mut w.eks.clusters, "EKS cluster", &cluster.name)?;
-            let have = &timed.obj;
-            if have.access == access
-                && sorted(&have.subnet_ids) == sorted(subnets)
-                && sorted(&have.security_group_ids) == sorted(groups)
-            {
+            let timed = idle(&mut w.eks.clusters, "EKS cluster", name)?;
+            if timed.obj.access == access {
                 return Err(invalid(format!(
                     "Cluster is already at the desired configuration with endpointPrivateAccess: \
                      {}, endpointPublicAccess: {}, publicAccessCidrs: {:?}",
                     access.private, access.public, access.public_cidrs
                 )));
             }
+            timed.begin(EksStatus::Updating, after, |c| c.access = access);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_cluster_subnets(
+        &self,
+        name: &str,
+        subnets: &[String],
+        groups: &[String],
+    ) -> CloudResult<()> {
+        let after = self.latency.cluster_update_after;
+        let (subnets, groups) = (subnets.to_vec(), groups.to_vec());
+        self.mutate("update_cluster_subnets", |w| {
+            w.vpc_config(&subnets, &groups)?;
+            let timed = idle(&mut w.eks.clusters, "EKS cluster", name)?;
+            let have = &timed.obj;
+            if sorted(&have.subnet_ids) == sorted(&subnets)
+                && sorted(&have.security_group_ids) == sorted(&groups)
+            {
+                return Err(invalid(
+                    "No changes needed for the subnets and security groups provided",
+                ));
+            }
             timed.begin(EksStatus::Updating, after, |c| {
-                (c.subnet_ids, c.security_group_ids) = (subnets.clone(), groups.clone());
-                c.access = access;
+                (c.subnet_ids, c.security_group_ids) = (subnets, groups);
             });
             Ok(())
         })
@@ -1382,7 +1404,7 @@ mod tests {
         assert_eq!(code(sim.update_cluster_version("c", "1.31").await), busy);
         let mut public = c.access.clone();
         public.public = true;
-        assert_eq!(code(sim.update_cluster_access(&c, &public).await), busy);
+        assert_eq!(code(sim.update_cluster_access("c", &public).await), busy);
         assert_eq!(code(sim.delete_cluster("c").await), "DependencyViolation");
         let second = create_group(&sim, &b, "h", (1, 2, 1)).await;
         assert_eq!(
@@ -1398,9 +1420,9 @@ mod tests {
         );
         let same = sim.update_cluster_logging("c", &logs).await;
         assert_eq!(code(same), "InvalidParameterException", "no change");
-        let same = sim.update_cluster_access(&c, &c.access).await;
+        let same = sim.update_cluster_access("c", &c.access).await;
         assert_eq!(code(same), "InvalidParameterException", "no change");
-        sim.update_cluster_access(&c, &public).await.unwrap();
+        sim.update_cluster_access("c", &public).await.unwrap();
         let label = NodeGroupChange {
             add_labels: [("tier".to_string(), "web".to_string())].into(),
             ..Default::default()

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::addon::none_if_unsupported;
 use super::eks_cluster::cluster_arn_of;
 use crate::cloud::cluster::{AccessEntry, CLUSTER_ADMIN_POLICY, EksApi};
-use crate::cloud::{CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 use crate::reconcile::{Change, Dep, Ids, Key, Kind, Meta};
 
 /// Access entries of a stack's cluster.
@@ -64,15 +64,44 @@ impl Kind for AccessEntries {
             .collect())
     }
 
+    /// Creates the entry; an entry of the principal that EKS made itself
+    /// (the cluster creator's, when it is among `admins`) is adopted and
+    /// tagged instead.
     async fn create(
         &self,
         spec: &AccessEntrySpec,
         _: &Ids,
         tags: &Tags,
     ) -> CloudResult<AccessEntry> {
-        self.0
+        let made = self
+            .0
             .create_access_entry(&spec.cluster_name, &spec.principal_arn, tags)
-            .await
+            .await;
+        match made {
+            Err(CloudError::Service { code, .. }) if code == "ResourceInUseException" => {
+                let existing = self
+                    .0
+                    .list_access_entries(&spec.cluster_name)
+                    .await?
+                    .into_iter()
+                    .find(|e| {
+                        e.principal_arn == spec.principal_arn && !e.tags.contains_key(TAG_STACK)
+                    });
+                let Some(mut entry) = existing else {
+                    return Err(CloudError::Service {
+                        code: "ResourceInUseException".into(),
+                        message: format!(
+                            "an access entry for {} exists in cluster {} and belongs to another stack",
+                            spec.principal_arn, spec.cluster_name
+                        ),
+                    });
+                };
+                self.0.retag(&entry.arn, tags, &[]).await?;
+                entry.tags.extend(tags.clone());
+                Ok(entry)
+            }
+            other => other,
+        }
     }
 
     async fn update(&self, spec: &AccessEntrySpec, seen: &AccessEntry, _: &Ids) -> CloudResult<()> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::eks_cluster::{arn_names, cluster_arn_of, progress, settling, until_active};
+use super::eks_cluster::{arn_names, broken, cluster_arn_of, progress, settling, until_active};
 use crate::cloud::cluster::{Addon, EksApi, EksStatus};
 use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
@@ -86,7 +86,7 @@ impl Kind for Addons {
 
     fn diff(spec: &AddonSpec, seen: &Addon, _: &Ids) -> Vec<Change> {
         let mut changes: Vec<Change> = settling(&seen.status).into_iter().collect();
-        if let EksStatus::Failed(s) = &seen.status {
+        if let Some(s) = broken(&seen.status) {
             changes.push(Change::update(format!("it is in status {s}")));
         }
         match &spec.version {
@@ -127,7 +127,7 @@ impl Kind for Addons {
             until_active(Duration::from_secs(60), || self.ready(&seen.arn)).await?;
         }
         let version = spec.version(self.0.as_ref()).await?;
-        if version != seen.version || matches!(seen.status, EksStatus::Failed(_)) {
+        if version != seen.version || broken(&seen.status).is_some() {
             self.0
                 .update_addon(&seen.cluster, &seen.name, &version)
                 .await?;

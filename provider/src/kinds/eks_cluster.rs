@@ -40,7 +40,7 @@ impl Clusters {
     /// Deletes what Kubernetes made for cluster `name` in `vpc_id`: its
     /// load balancers, then their security groups. `Done` once none is
     /// left; `Pending` while AWS still releases their interfaces.
-    async fn sweep(&self, vpc_id: &str, name: &str) -> CloudResult<Progress> {
+    pub async fn sweep(&self, vpc_id: &str, name: &str) -> CloudResult<Progress> {
         let balancers = self
             .leftovers
             .list_kube_load_balancers(vpc_id, name)
@@ -120,10 +120,20 @@ pub fn cluster_arn_of(arn: &str) -> String {
     format!("{}:cluster/{cluster}", prefix.join(":"))
 }
 
+/// Whether an EKS object is broken beyond in-place repair (`DEGRADED`
+/// still serves, and EKS repairs it).
+pub fn broken(status: &EksStatus) -> Option<&str> {
+    match status {
+        EksStatus::Failed(s) if s != "DEGRADED" => Some(s),
+        _ => None,
+    }
+}
+
 /// The progress an EKS status means for a waiter.
 pub fn progress(status: &EksStatus) -> Progress {
     match status {
         EksStatus::Active => Progress::Done,
+        EksStatus::Failed(s) if s == "DEGRADED" => Progress::Done,
         EksStatus::Creating | EksStatus::Updating => Progress::Pending,
         EksStatus::Deleting => Progress::Failed("it is being deleted".into()),
         EksStatus::Failed(s) => Progress::Failed(format!("it went to status {s}")),
@@ -190,6 +200,30 @@ where
     }
 }
 
+/// Why the cluster cannot be converged in place, if it cannot.
+fn unrepairable(spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> Option<String> {
+    if let Some(s) = broken(&seen.status) {
+        return Some(format!("it is in status {s}"));
+    }
+    if !ids.is(&spec.role, &seen.role_arn) {
+        return Some(format!(
+            "its IAM role {} is not the stack's cluster role (EKS cannot change a cluster's role)",
+            seen.role_arn
+        ));
+    }
+    if seen
+        .encryption_key_arn
+        .as_deref()
+        .is_none_or(|k| !ids.is(&spec.key, k))
+    {
+        return Some(format!(
+            "its secrets are encrypted with {}, not the stack's key (EKS cannot change that)",
+            seen.encryption_key_arn.as_deref().unwrap_or("no key")
+        ));
+    }
+    None
+}
+
 fn sorted(v: &[String]) -> Vec<String> {
     let mut v = v.to_vec();
     v.sort();
@@ -246,24 +280,12 @@ impl Kind for Clusters {
     }
 
     fn diff(spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> Vec<Change> {
+        // Nothing here replaces the cluster: its name is the stack's, so a
+        // successor could not exist beside it. What EKS cannot change in
+        // place is an update that fails saying so (`unrepairable`).
         let mut changes: Vec<Change> = settling(&seen.status).into_iter().collect();
-        if let EksStatus::Failed(s) = &seen.status {
-            changes.push(Change::replace(format!("it is in status {s}")));
-        }
-        if !ids.is(&spec.role, &seen.role_arn) {
-            changes.push(Change::replace(format!(
-                "its IAM role {} is not the stack's cluster role",
-                seen.role_arn
-            )));
-        }
-        if seen
-            .encryption_key_arn
-            .as_deref()
-            .is_none_or(|k| !ids.is(&spec.key, k))
-        {
-            changes.push(Change::replace(
-                "its secrets are not encrypted with the stack's key",
-            ));
+        if let Some(why) = unrepairable(spec, seen, ids) {
+            changes.push(Change::update(why));
         }
         if seen.version != spec.version {
             changes.push(Change::update(format!(
@@ -337,8 +359,32 @@ impl Kind for Clusters {
     async fn update(&self, spec: &ClusterSpec, seen: &Cluster, ids: &Ids) -> CloudResult<()> {
         let name = &seen.name;
         let active = || until_active(UPDATE_TIME, || self.ready(&seen.arn));
-        if seen.status != EksStatus::Active {
+        // Another update may be running (an apply killed mid-way): wait,
+        // then decide from what the cluster is now.
+        let fresh;
+        let seen = if seen.status == EksStatus::Active {
+            seen
+        } else {
             active().await?;
+            fresh = self
+                .eks
+                .get_cluster(name)
+                .await?
+                .ok_or_else(|| CloudError::NotFound {
+                    kind: "EKS cluster",
+                    id: name.clone(),
+                })?;
+            &fresh
+        };
+        if let Some(why) = unrepairable(spec, seen, ids) {
+            return Err(CloudError::Service {
+                code: "ClusterNeedsReplacement".into(),
+                message: format!(
+                    "EKS cluster {name}: {why}. It cannot be repaired in place and a new cluster cannot be \
+                     created beside it under the same name: remove `cluster` from the configuration and \
+                     apply (the cluster is deleted), then add it back"
+                ),
+            });
         }
         if seen.version != spec.version {
             match (minor(&seen.version), minor(&spec.version)) {
@@ -358,21 +404,21 @@ impl Kind for Clusters {
                 }
             }
         }
-        let mut current = seen.clone();
-        if let (Some(s), Some(g)) = (
+        // EKS takes subnets, endpoint access and logging as separate
+        // updates, one at a time.
+        if let (Some(subnets), Some(groups)) = (
             ids_of(&spec.subnets, ids),
             ids_of(&spec.security_groups, ids),
-        ) {
-            current.subnet_ids = s;
-            current.security_group_ids = g;
-        }
-        if access_differs(&spec.access, &seen.access)
-            || sorted(&current.subnet_ids) != sorted(&seen.subnet_ids)
-            || sorted(&current.security_group_ids) != sorted(&seen.security_group_ids)
+        ) && (sorted(&subnets) != sorted(&seen.subnet_ids)
+            || sorted(&groups) != sorted(&seen.security_group_ids))
         {
             self.eks
-                .update_cluster_access(&current, &spec.access)
+                .update_cluster_subnets(name, &subnets, &groups)
                 .await?;
+            active().await?;
+        }
+        if access_differs(&spec.access, &seen.access) {
+            self.eks.update_cluster_access(name, &spec.access).await?;
             active().await?;
         }
         if sorted(&seen.log_types) != sorted(&spec.log_types) {
@@ -421,7 +467,7 @@ impl Kind for Clusters {
         let (name, _) = arn_names(id);
         match self.eks.get_cluster(&name).await? {
             None => {}
-            Some(c) if matches!(c.status, EksStatus::Failed(_)) => {
+            Some(c) if broken(&c.status).is_some() => {
                 return Ok(Progress::Failed("its deletion failed".into()));
             }
             Some(_) => return Ok(Progress::Pending),

@@ -78,8 +78,8 @@ impl Kind for Roles {
             )));
         }
         if seen.service != spec.service {
-            changes.push(Change::replace(format!(
-                "assumable by {:?} instead of {}",
+            changes.push(Change::update(format!(
+                "trust policy: assumable by {:?} instead of {}",
                 seen.service, spec.service
             )));
         }
@@ -113,6 +113,9 @@ impl Kind for Roles {
     }
 
     async fn update(&self, spec: &RoleSpec, seen: &Role, _: &Ids) -> CloudResult<()> {
+        if seen.service != spec.service {
+            self.iam.update_trust(&seen.name, &spec.service).await?;
+        }
         for p in spec.policies.iter().filter(|p| !seen.policies.contains(p)) {
             self.iam.attach_policy(&seen.name, p).await?;
         }

@@ -3,7 +3,8 @@
 //! types, capacity type, AMI type, disk size and subnets are part of the
 //! group's EKS name (`<key>-<8 hex>`), so changing them creates the new
 //! group under a new name and deletes the old one once the new one is
-//! active.
+//! active. A group EKS cannot repair (`CREATE_FAILED`, its role lost) is
+//! reported with the way out; `DEGRADED` still serves and is left to EKS.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,11 +12,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::eks_cluster::{arn_names, cluster_arn_of, progress, settling, until_active};
+use super::eks_cluster::{arn_names, broken, cluster_arn_of, progress, settling, until_active};
 use crate::cloud::cluster::{
     EksApi, EksStatus, NewNodeGroup, NodeGroup, NodeGroupChange, Scaling, Taint,
 };
-use crate::cloud::{CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
 
 /// Node groups of a stack's cluster (named after the stack).
@@ -158,6 +159,20 @@ impl NodeGroupSpec {
     }
 }
 
+/// Why the group cannot be converged in place and keeps its name (a new
+/// group could not be created beside it), if so.
+fn unrepairable(spec: &NodeGroupSpec, seen: &NodeGroup, ids: &Ids) -> Option<String> {
+    if let Some(s) = broken(&seen.status) {
+        return Some(format!("it is in status {s}"));
+    }
+    (!ids.is(&spec.role, &seen.node_role_arn)).then(|| {
+        format!(
+            "its node role {} is not the stack's node role (EKS cannot change a group's role)",
+            seen.node_role_arn
+        )
+    })
+}
+
 fn is_empty(c: &NodeGroupChange) -> bool {
     *c == NodeGroupChange::default()
 }
@@ -222,11 +237,8 @@ impl Kind for NodeGroups {
             }
             changes.push(Change::replace(what.join(", ")));
         }
-        if !ids.is(&spec.role, &seen.node_role_arn) {
-            changes.push(Change::replace("its node role is replaced"));
-        }
-        if let EksStatus::Failed(s) = &seen.status {
-            changes.push(Change::replace(format!("it is in status {s}")));
+        if let Some(why) = unrepairable(spec, seen, ids) {
+            changes.push(Change::update(why));
         }
         if seen.version.as_deref().is_some_and(|v| v != spec.version) {
             changes.push(Change::update(format!(
@@ -300,9 +312,33 @@ impl Kind for NodeGroups {
         super::eks_cluster::after_iam_propagation(|| self.0.create_node_group(&group, tags)).await
     }
 
-    async fn update(&self, spec: &NodeGroupSpec, seen: &NodeGroup, _: &Ids) -> CloudResult<()> {
-        if seen.status != EksStatus::Active {
+    async fn update(&self, spec: &NodeGroupSpec, seen: &NodeGroup, ids: &Ids) -> CloudResult<()> {
+        // Another update may be running (an apply killed mid-way): wait,
+        // then decide from what the group is now.
+        let fresh;
+        let seen = if seen.status == EksStatus::Active {
+            seen
+        } else {
             until_active(UPDATE_TIME, || self.ready(&seen.arn)).await?;
+            fresh = self
+                .0
+                .get_node_group(&seen.cluster, &seen.name)
+                .await?
+                .ok_or_else(|| CloudError::NotFound {
+                    kind: "node group",
+                    id: seen.name.clone(),
+                })?;
+            &fresh
+        };
+        if let Some(why) = unrepairable(spec, seen, ids) {
+            return Err(CloudError::Service {
+                code: "NodeGroupNeedsReplacement".into(),
+                message: format!(
+                    "node group {}: {why}. EKS cannot repair it in place: remove it from cluster.node_groups and \
+                     apply (it is deleted), then add it back",
+                    seen.name
+                ),
+            });
         }
         if seen.version.as_deref().is_some_and(|v| v != spec.version) {
             self.0
@@ -348,7 +384,7 @@ impl Kind for NodeGroups {
         match self.0.get_node_group(&cluster, &name).await {
             Ok(None) => Ok(Progress::Done),
             Err(e) if e.is_not_found() => Ok(Progress::Done),
-            Ok(Some(g)) if matches!(g.status, EksStatus::Failed(_)) => {
+            Ok(Some(g)) if broken(&g.status).is_some() => {
                 Ok(Progress::Failed("its deletion failed".into()))
             }
             Ok(Some(_)) => Ok(Progress::Pending),

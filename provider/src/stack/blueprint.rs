@@ -298,7 +298,14 @@ fn cluster_objects(state: &StackState, c: &ClusterState, out: &mut Vec<Desired>)
             access: EndpointAccess {
                 private: c.endpoint_private_access.unwrap_or(true),
                 public: c.endpoint_public_access.unwrap_or(false),
-                public_cidrs: c.public_access_cidrs.clone().unwrap_or_default(),
+                // A public endpoint without CIDRs is open to all: AWS
+                // stores 0.0.0.0/0, so compare with that.
+                public_cidrs: match c.public_access_cidrs.clone().unwrap_or_default() {
+                    cidrs if cidrs.is_empty() && c.endpoint_public_access == Some(true) => {
+                        vec!["0.0.0.0/0".to_string()]
+                    }
+                    cidrs => cidrs,
+                },
             },
             log_types: c.log_types.clone().unwrap_or_default(),
             key: kms_key(),

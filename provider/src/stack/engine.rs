@@ -214,7 +214,29 @@ pub async fn apply(
         None => BTreeMap::new(),
     };
     blueprint::fill(&outcome.ids, &objects, &mut state);
+    if let (Some(c), Some(pc)) = (
+        state.cluster.as_mut(),
+        prior.and_then(|p| p.cluster.as_ref()),
+    ) && c.arn == pc.arn
+        && c.endpoint.is_none()
+    {
+        // Reading the cluster again failed: what it reported before stands.
+        c.endpoint = pc.endpoint.clone();
+        c.certificate_authority = pc.certificate_authority.clone();
+        c.oidc_issuer_url = pc.oidc_issuer_url.clone();
+        c.security_group_id = pc.security_group_id.clone();
+        state.kubeconfig = prior.and_then(|p| p.kubeconfig.clone());
+    }
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
+    if failure.is_some()
+        && state.cluster.is_none()
+        && let Some(pc) = prior.and_then(|p| p.cluster.as_ref())
+    {
+        // The cluster was being removed and not all of it is gone: the
+        // state keeps it, so the next apply (or destroy) looks for the rest.
+        state.cluster = Some(pc.clone());
+        state.kubeconfig = prior.and_then(|p| p.kubeconfig.clone());
+    }
     (state, failure)
 }
 
@@ -273,7 +295,17 @@ pub async fn destroy(
     let (first, rest): (Vec<Observed>, Vec<Observed>) = owned
         .into_iter()
         .partition(|o| cluster_kinds.contains(&o.kind));
-    for phase in [first, rest] {
+    for (n, phase) in [first, rest].into_iter().enumerate() {
+        if n == 1
+            && prior.cluster.is_some()
+            && let Some(vpc) = &prior.network.vpc_id
+            && let Err(e) = race(limit, stop, sweep(clouds, vpc, &prior.name)).await
+        {
+            return Some(Failure::Steps(vec![StepFailure {
+                what: format!("deleting what Kubernetes made in {vpc}"),
+                error: e,
+            }]));
+        }
         if phase.is_empty() {
             continue;
         }
@@ -294,6 +326,14 @@ pub async fn destroy(
         }
     }
     None
+}
+
+/// Removes what Kubernetes made for the stack's cluster in its VPC,
+/// waiting while AWS releases it (also when the cluster went before: a
+/// destroy that stopped after deleting it).
+async fn sweep(clouds: &Clouds, vpc: &str, name: &str) -> Result<(), CloudError> {
+    let sweeper = kinds::eks_cluster::Clusters::new(clouds.eks.clone(), clouds.leftovers.clone());
+    kinds::eks_cluster::until_active(Duration::from_secs(120), || sweeper.sweep(vpc, name)).await
 }
 
 async fn run(

@@ -114,6 +114,12 @@ fn plan_cluster(prior: Option<&StackState>, p: &mut Planned) {
     let prior_cluster = prior
         .and_then(|x| x.cluster.as_ref())
         .filter(|c| c.arn.is_some());
+    let zones = |s: &StackState| {
+        let mut z = s.network.availability_zones.clone();
+        z.sort();
+        z
+    };
+    let new_zones = zones(&p.state);
     let Some(c) = p.state.cluster.as_mut() else {
         p.state.kubeconfig = None;
         if prior_cluster.is_some() {
@@ -156,10 +162,30 @@ fn plan_cluster(prior: Option<&StackState>, p: &mut Planned) {
     {
         p.errors.push(e);
     }
+    if let Some(prior) = prior
+        && zones(prior) != new_zones
+    {
+        p.errors.push(format!(
+            "network.availability_zones: the stack's EKS cluster keeps the zones it was created in ({}); EKS \
+             cannot move a cluster to another set of zones. Keep the zones, or remove `cluster` first.",
+            prior.network.availability_zones.join(", ")
+        ));
+    }
     c.arn = pc.arn.clone();
     c.endpoint = pc.endpoint.clone();
     c.certificate_authority = pc.certificate_authority.clone();
     c.oidc_issuer_url = pc.oidc_issuer_url.clone();
+    // Every active cluster reports these: null means one still being
+    // created when the last apply stopped.
+    for (attr, v) in [
+        ("endpoint", &c.endpoint),
+        ("certificate_authority", &c.certificate_authority),
+        ("oidc_issuer_url", &c.oidc_issuer_url),
+    ] {
+        if v.is_none() {
+            p.unknown.push(cluster_path().attr(attr));
+        }
+    }
     c.oidc_provider_arn = pc.oidc_provider_arn.clone();
     c.security_group_id = pc.security_group_id.clone();
     c.cluster_role_arn = pc.cluster_role_arn.clone();
@@ -215,6 +241,18 @@ fn plan_cluster(prior: Option<&StackState>, p: &mut Planned) {
         }
     }
     let prior_addons = pc.addons.clone().unwrap_or_default();
+    for key in prior_addons.keys() {
+        if !c.addons.iter().flatten().any(|(k, _)| k == key) {
+            p.replaced.push(format!(
+                "the add-on {key} (removed from cluster.addons): deleted from the running cluster{}",
+                if ["vpc-cni", "coredns", "kube-proxy"].contains(&key.as_str()) {
+                    "; pods lose what it provides (networking, DNS or service routing)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     for (key, a) in c.addons.iter_mut().flatten() {
         if a.version.is_none() {
             a.version = prior_addons

@@ -519,6 +519,18 @@ impl IamApi for AwsIam {
         })
     }
 
+    async fn update_trust(&self, name: &str, service: &str) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        self.iam
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(trust_policy(service))
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "IAM role", name))?;
+        Ok(())
+    }
+
     async fn attach_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()> {
         let _permit = self.gate.enter().await;
         self.iam
@@ -867,23 +879,44 @@ impl EksApi for AwsEks {
             .ok_or_else(|| incomplete("CreateCluster"))
     }
 
-    async fn update_cluster_access(
-        &self,
-        cluster: &Cluster,
-        access: &EndpointAccess,
-    ) -> CloudResult<()> {
+    async fn update_cluster_access(&self, name: &str, access: &EndpointAccess) -> CloudResult<()> {
         let _permit = self.gate.enter().await;
+        let config = VpcConfigRequest::builder()
+            .endpoint_private_access(access.private)
+            .endpoint_public_access(access.public)
+            .set_public_access_cidrs(
+                (access.public && !access.public_cidrs.is_empty())
+                    .then(|| access.public_cidrs.clone()),
+            )
+            .build();
         self.eks
             .update_cluster_config()
-            .name(&cluster.name)
-            .resources_vpc_config(vpc_config(
-                &cluster.subnet_ids,
-                &cluster.security_group_ids,
-                access,
-            ))
+            .name(name)
+            .resources_vpc_config(config)
             .send()
             .await
-            .map_err(|e| map_sdk_err(e, "EKS cluster", &cluster.name))?;
+            .map_err(|e| map_sdk_err(e, "EKS cluster", name))?;
+        Ok(())
+    }
+
+    async fn update_cluster_subnets(
+        &self,
+        name: &str,
+        subnet_ids: &[String],
+        security_group_ids: &[String],
+    ) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        let config = VpcConfigRequest::builder()
+            .set_subnet_ids(Some(subnet_ids.to_vec()))
+            .set_security_group_ids(Some(security_group_ids.to_vec()))
+            .build();
+        self.eks
+            .update_cluster_config()
+            .name(name)
+            .resources_vpc_config(config)
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "EKS cluster", name))?;
         Ok(())
     }
 
