@@ -302,6 +302,21 @@ fn a_cluster_with_two_node_groups_round_trips() {
     let (code, text) = plan_exit(&fresh);
     assert_eq!(code, 0, "plan after import is not empty:\n{text}");
 
+    // The data source reads the cluster by the stack's name.
+    let reader = Workspace::new(&format!(
+        "{provider}\ndata \"todo_cloud_stack\" \"x\" {{\n  name = \"{name}\"\n}}\n\
+         output \"arn\" {{\n  value = data.todo_cloud_stack.x.cluster.arn\n}}\n\
+         output \"groups\" {{\n  value = join(\",\", sort(keys(data.todo_cloud_stack.x.cluster.node_groups)))\n}}\n"
+    ));
+    reader
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .success();
+    assert_eq!(reader.run(&["output", "-raw", "arn"]).success().stdout, arn);
+    assert_eq!(
+        reader.run(&["output", "-raw", "groups"]).success().stdout,
+        "batch,general"
+    );
+
     // What the AWS Load Balancer Controller would leave for an Ingress: an
     // ALB in the public subnets with its security group, tagged for the
     // cluster. Destroy removes them once the cluster is gone.
