@@ -18,21 +18,29 @@ use todo_provider::stack::{CloudSource, Stacks};
 /// the key: the tagging API, DescribeKey, GetKeyRotationStatus, ListAliases.
 const MOTO_REFRESH_CALLS: u64 = 7 + 2 + 4;
 
-#[tokio::test]
-async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requests() {
-    let emulator = Emulator::start();
-    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
-    let stacks = Stacks::new(
+/// Stacks on the emulator's real clients in us-east-1.
+fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> Stacks {
+    Stacks::new(
         CloudSource::Fixed(Clouds {
             network: Arc::new(clients.network()),
             kms: Arc::new(clients.kms()),
             iam: Arc::new(clients.iam()),
             eks: Arc::new(clients.eks()),
             leftovers: Arc::new(clients.kube_leftovers()),
-            default_tags: BTreeMap::from([("team".to_string(), "platform".to_string())]),
+            default_tags,
             region: "us-east-1".into(),
         }),
         Polling::default(),
+    )
+}
+
+#[tokio::test]
+async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requests() {
+    let emulator = Emulator::start();
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = stacks_on(
+        &clients,
+        BTreeMap::from([("team".to_string(), "platform".to_string())]),
     );
     let want = with_defaults(&StackState {
         name: "acc-calls".into(),
@@ -91,18 +99,7 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
         return;
     }
     let clients = AwsClients::from_sdk(emulator.sdk_config().await);
-    let stacks = Stacks::new(
-        CloudSource::Fixed(Clouds {
-            network: Arc::new(clients.network()),
-            kms: Arc::new(clients.kms()),
-            iam: Arc::new(clients.iam()),
-            eks: Arc::new(clients.eks()),
-            leftovers: Arc::new(clients.kube_leftovers()),
-            default_tags: BTreeMap::new(),
-            region: "us-east-1".into(),
-        }),
-        Polling::default(),
-    );
+    let stacks = stacks_on(&clients, BTreeMap::new());
     let group = |min| NodeGroupState {
         min_size: min,
         max_size: 4,

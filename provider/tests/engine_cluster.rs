@@ -54,6 +54,20 @@ fn groups(state: &StackState) -> BTreeMap<String, NodeGroupState> {
     state.cluster.as_ref().unwrap().node_groups.clone().unwrap()
 }
 
+/// Adds a load balancer Kubernetes made for `todo-test` in the public
+/// (`public == true`) or private subnets of `state`.
+fn kube_load_balancer(sim: &SimCloud, state: &StackState, public: bool, classic: bool) {
+    let n = &state.network;
+    let ids = if public {
+        &n.public_subnet_ids
+    } else {
+        &n.private_subnet_ids
+    };
+    let ids: Vec<String> = ids.clone().unwrap().into_values().collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    sim.add_kube_load_balancer(n.vpc_id.as_deref().unwrap(), &ids, "todo-test", classic);
+}
+
 fn kinds(sim: &SimCloud, kind: &str) -> usize {
     counts(sim).get(kind).copied().unwrap_or(0)
 }
@@ -403,28 +417,10 @@ async fn destroy_removes_the_load_balancers_kubernetes_made_in_the_vpc() {
     let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
     let s = stacks(&sim);
     let state = apply_ok(&s, None, &with_cluster("1.31")).await;
-    let vpc = state.network.vpc_id.clone().unwrap();
-    let public: Vec<String> = state
-        .network
-        .public_subnet_ids
-        .clone()
-        .unwrap()
-        .into_values()
-        .collect();
-    let private: Vec<String> = state
-        .network
-        .private_subnet_ids
-        .clone()
-        .unwrap()
-        .into_values()
-        .collect();
-    let public: Vec<&str> = public.iter().map(String::as_str).collect();
-    let private: Vec<&str> = private.iter().map(String::as_str).collect();
     // A Service of type LoadBalancer (classic ELB, in-tree provider) and an
-    // Ingress (ALB, the AWS Load Balancer Controller), and one of another
-    // cluster, which stays.
-    sim.add_kube_load_balancer(&vpc, &public, "todo-test", true);
-    sim.add_kube_load_balancer(&vpc, &private, "todo-test", false);
+    // Ingress (ALB, the AWS Load Balancer Controller).
+    kube_load_balancer(&sim, &state, true, true);
+    kube_load_balancer(&sim, &state, false, false);
     let d = s.destroy(&ctx(), &state).await;
     assert!(!d.has_errors(), "{d:?}");
     assert!(sim.inventory().is_empty(), "{:?}", sim.inventory());
@@ -539,16 +535,7 @@ async fn a_destroy_stopped_after_the_cluster_went_still_removes_the_load_balance
     let sim = Arc::new(SimCloud::new(LatencyModel::aws_like()));
     let s = stacks(&sim);
     let state = apply_ok(&s, None, &with_cluster("1.31")).await;
-    let vpc = state.network.vpc_id.clone().unwrap();
-    let public: Vec<String> = state
-        .network
-        .public_subnet_ids
-        .clone()
-        .unwrap()
-        .into_values()
-        .collect();
-    let public: Vec<&str> = public.iter().map(String::as_str).collect();
-    sim.add_kube_load_balancer(&vpc, &public, "todo-test", false);
+    kube_load_balancer(&sim, &state, true, false);
     let c = ctx();
     tokio::select! {
         _ = s.destroy(&c, &state) => panic!("the destroy finished at once"),
