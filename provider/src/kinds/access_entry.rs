@@ -57,11 +57,7 @@ impl Kind for AccessEntries {
     }
 
     async fn observe(&self, stack: &str) -> CloudResult<Vec<AccessEntry>> {
-        let all = none_if_unsupported(self.0.list_access_entries(stack).await, "access entries")?;
-        Ok(all
-            .into_iter()
-            .filter(|e| e.tags.get(TAG_STACK).map(String::as_str) == Some(stack))
-            .collect())
+        none_if_unsupported(self.0.list_access_entries(stack).await, "access entries")
     }
 
     /// Creates the entry; an entry of the principal that EKS made itself

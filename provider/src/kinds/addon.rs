@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::eks_cluster::{arn_names, broken, cluster_arn_of, progress, settling, until_active};
 use crate::cloud::cluster::{Addon, EksApi, EksStatus};
-use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudError, CloudResult, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
 
 /// Tag on an add-on whose version is resolved: the Kubernetes version it
@@ -108,10 +108,7 @@ impl Kind for Addons {
         let all = none_if_unsupported(self.0.list_addons(stack).await, "add-ons")?;
         Ok(all
             .into_iter()
-            .filter(|a| {
-                a.tags.get(TAG_STACK).map(String::as_str) == Some(stack)
-                    && a.status != EksStatus::Deleting
-            })
+            .filter(|a| a.status != EksStatus::Deleting)
             .collect())
     }
 

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use crate::cloud::cluster::{
     Cluster, EksApi, EksStatus, EndpointAccess, KubeLeftoversApi, NewCluster,
 };
-use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudError, CloudResult, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
 
 /// EKS clusters, and what Kubernetes leaves in their VPC.
@@ -325,10 +325,7 @@ impl Kind for Clusters {
             .eks
             .get_cluster(stack)
             .await?
-            .filter(|c| {
-                c.tags.get(TAG_STACK).map(String::as_str) == Some(stack)
-                    && c.status != EksStatus::Deleting
-            })
+            .filter(|c| c.status != EksStatus::Deleting)
             .into_iter()
             .collect())
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::cloud::cluster::{IamApi, NewRole, Role};
-use crate::cloud::{CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudResult, Tags};
 use crate::reconcile::{Change, Dep, Ids, Kind, Meta};
 
 /// IAM roles of a stack in one region.
@@ -95,11 +95,7 @@ impl Kind for Roles {
     }
 
     async fn observe(&self, stack: &str) -> CloudResult<Vec<Role>> {
-        let roles = self.iam.list_roles(&role_path(&self.region, stack)).await?;
-        Ok(roles
-            .into_iter()
-            .filter(|r| r.tags.get(TAG_STACK).map(String::as_str) == Some(stack))
-            .collect())
+        self.iam.list_roles(&role_path(&self.region, stack)).await
     }
 
     async fn create(&self, spec: &RoleSpec, _: &Ids, tags: &Tags) -> CloudResult<Role> {

@@ -16,7 +16,7 @@ use super::eks_cluster::{arn_names, broken, cluster_arn_of, progress, settling, 
 use crate::cloud::cluster::{
     EksApi, EksStatus, NewNodeGroup, NodeGroup, NodeGroupChange, Scaling, Taint,
 };
-use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
+use crate::cloud::{CloudError, CloudResult, Tags};
 use crate::reconcile::{Change, Dep, Expect, Ids, Key, Kind, Meta, Progress};
 
 /// Node groups of a stack's cluster (named after the stack).
@@ -278,10 +278,7 @@ impl Kind for NodeGroups {
             .list_node_groups(stack)
             .await?
             .into_iter()
-            .filter(|g| {
-                g.tags.get(TAG_STACK).map(String::as_str) == Some(stack)
-                    && g.status != EksStatus::Deleting
-            })
+            .filter(|g| g.status != EksStatus::Deleting)
             .collect())
     }
 

@@ -242,7 +242,8 @@ pub trait Kind: Send + Sync + 'static {
 
     /// Every object of this kind tagged `todo:stack = stack`, in one call
     /// (a tag-filtered describe or a batch API), objects already going away
-    /// left out.
+    /// left out. A kind that can only list by name or path may return more:
+    /// [`crate::reconcile::Inventory::observe`] keeps those of the stack.
     async fn observe(&self, stack: &str) -> CloudResult<Vec<Self::Seen>>;
 
     /// Creates the object with `tags` set by the create call itself. It

@@ -164,33 +164,15 @@ impl AwsKubeLeftovers {
     }
 
     /// The tags of ALBs, NLBs or target groups by ARN (one request per 20).
-    /// An object gone meanwhile is left out: a batch that names one is
-    /// read again one ARN at a time.
     async fn v2_tags(&self, arns: &[String]) -> CloudResult<Vec<(String, TagList)>> {
-        let mut out = Vec::new();
-        for batch in arns.chunks(TAG_BATCH) {
-            match self.v2_tag_batch(batch).await {
-                Ok(tags) => out.extend(tags),
-                Err(e) if e.is_not_found() => {
-                    for arn in batch {
-                        match self.v2_tag_batch(std::slice::from_ref(arn)).await {
-                            Ok(tags) => out.extend(tags),
-                            Err(e) if e.is_not_found() => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
+        batched(arns, |batch| self.v2_tag_batch(batch)).await
     }
 
-    async fn v2_tag_batch(&self, arns: &[String]) -> CloudResult<Vec<(String, TagList)>> {
+    async fn v2_tag_batch(&self, arns: Vec<String>) -> CloudResult<Vec<(String, TagList)>> {
         let request = self
             .elbv2
             .describe_tags()
-            .set_resource_arns(Some(arns.to_vec()))
+            .set_resource_arns(Some(arns.clone()))
             .send();
         let first = arns.first().map(String::as_str).unwrap_or_default();
         let out = self
@@ -210,33 +192,16 @@ impl AwsKubeLeftovers {
             .collect())
     }
 
-    /// The tags of classic ELBs by name (one request per 20), as
-    /// [`Self::v2_tags`].
+    /// The tags of classic ELBs by name (one request per 20).
     async fn classic_tags(&self, names: &[String]) -> CloudResult<Vec<(String, TagList)>> {
-        let mut out = Vec::new();
-        for batch in names.chunks(TAG_BATCH) {
-            match self.classic_tag_batch(batch).await {
-                Ok(tags) => out.extend(tags),
-                Err(e) if e.is_not_found() => {
-                    for name in batch {
-                        match self.classic_tag_batch(std::slice::from_ref(name)).await {
-                            Ok(tags) => out.extend(tags),
-                            Err(e) if e.is_not_found() => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
+        batched(names, |batch| self.classic_tag_batch(batch)).await
     }
 
-    async fn classic_tag_batch(&self, names: &[String]) -> CloudResult<Vec<(String, TagList)>> {
+    async fn classic_tag_batch(&self, names: Vec<String>) -> CloudResult<Vec<(String, TagList)>> {
         let request = self
             .elb
             .describe_tags()
-            .set_load_balancer_names(Some(names.to_vec()))
+            .set_load_balancer_names(Some(names.clone()))
             .send();
         let first = names.first().map(String::as_str).unwrap_or_default();
         let out = self
@@ -375,6 +340,33 @@ impl AwsKubeLeftovers {
             out.extend(ids.map(str::to_string));
         }
     }
+}
+
+/// Tags of `ids` read [`TAG_BATCH`] at a time by `read`. An object gone
+/// meanwhile is left out: a batch that names one is read again one id at a
+/// time.
+async fn batched<F, Fut>(ids: &[String], read: F) -> CloudResult<Vec<(String, TagList)>>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = CloudResult<Vec<(String, TagList)>>>,
+{
+    let mut out = Vec::new();
+    for batch in ids.chunks(TAG_BATCH) {
+        match read(batch.to_vec()).await {
+            Ok(tags) => out.extend(tags),
+            Err(e) if e.is_not_found() => {
+                for id in batch {
+                    match read(vec![id.clone()]).await {
+                        Ok(tags) => out.extend(tags),
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 #[async_trait]
