@@ -1,4 +1,7 @@
-environment  = "dev"
-region       = "us-east-1"
-nat_gateways = "single"
-tags         = { owner = "platform" }
+environment            = "dev"
+region                 = "us-east-1"
+nat_gateways           = "single"
+tags                   = { owner = "platform" }
+db_instance_class      = "db.t4g.medium"
+db_multi_az            = false
+db_deletion_protection = false

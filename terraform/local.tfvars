@@ -9,3 +9,11 @@ addons = {}
 node_groups = {
   general = { min_size = 1, max_size = 3 }
 }
+# The emulator's database: small, single-AZ, easy to tear down.
+db_instance_class      = "db.t4g.medium"
+db_multi_az            = false
+db_deletion_protection = false
+db_skip_final_snapshot = true
+db_apply_immediately   = true
+db_replicas            = { r1 = {} }
+bucket_force_destroy   = true

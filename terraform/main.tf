@@ -33,4 +33,23 @@ resource "todo_cloud_stack" "this" {
     addons                 = var.addons
     node_groups            = var.node_groups
   }
+
+  database = {
+    engine_version        = var.db_engine_version
+    instance_class        = var.db_instance_class
+    allocated_storage     = var.db_allocated_storage
+    max_allocated_storage = var.db_max_allocated_storage
+    multi_az              = var.db_multi_az
+    backup_retention_days = var.db_backup_retention_days
+    deletion_protection   = var.db_deletion_protection
+    skip_final_snapshot   = var.db_skip_final_snapshot
+    apply_immediately     = var.db_apply_immediately
+    parameters            = var.db_parameters
+    replicas              = var.db_replicas
+  }
+
+  storage = {
+    bucket_name   = var.bucket_name
+    force_destroy = var.bucket_force_destroy
+  }
 }

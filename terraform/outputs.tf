@@ -63,3 +63,33 @@ output "kubeconfig" {
   value       = todo_cloud_stack.this.kubeconfig
   sensitive   = true
 }
+
+output "database_endpoint" {
+  description = "The PostgreSQL primary's endpoint (writer)."
+  value       = todo_cloud_stack.this.database.endpoint
+}
+
+output "database_reader_endpoints" {
+  description = "The read replicas' endpoints by name."
+  value       = todo_cloud_stack.this.database.reader_endpoints
+}
+
+output "database_master_secret_arn" {
+  description = "The Secrets Manager secret holding the master credentials."
+  value       = todo_cloud_stack.this.database.master_secret_arn
+}
+
+output "database_final_snapshot_identifier" {
+  description = "The snapshot taken when the primary is deleted."
+  value       = todo_cloud_stack.this.database.final_snapshot_identifier
+}
+
+output "bucket_name" {
+  description = "The backups and static assets bucket."
+  value       = todo_cloud_stack.this.storage.bucket_name
+}
+
+output "bucket_regional_domain_name" {
+  description = "The bucket's regional domain name."
+  value       = todo_cloud_stack.this.storage.bucket_regional_domain_name
+}

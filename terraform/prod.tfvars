@@ -5,3 +5,11 @@ node_groups = {
   general = { instance_types = ["m6i.xlarge"], min_size = 3, max_size = 12 }
   spot    = { instance_types = ["m6i.xlarge", "m5.xlarge"], capacity_type = "SPOT", min_size = 0, max_size = 20, labels = { lifecycle = "spot" } }
 }
+db_instance_class        = "db.r6g.xlarge"
+db_allocated_storage     = 200
+db_max_allocated_storage = 1000
+db_backup_retention_days = 14
+db_replicas = {
+  r1 = {}
+  r2 = {}
+}

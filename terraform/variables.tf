@@ -96,3 +96,85 @@ variable "node_groups" {
     general = { min_size = 2, max_size = 6 }
   }
 }
+
+variable "db_engine_version" {
+  description = "PostgreSQL version: a major version (16) or an exact one (16.4)."
+  type        = string
+  default     = "16"
+}
+
+variable "db_instance_class" {
+  description = "Instance class of the PostgreSQL primary."
+  type        = string
+  default     = "db.r6g.large"
+}
+
+variable "db_allocated_storage" {
+  description = "Storage of the primary in GiB (grown in place, never shrunk)."
+  type        = number
+  default     = 50
+}
+
+variable "db_max_allocated_storage" {
+  description = "Storage autoscaling ceiling in GiB (0: off)."
+  type        = number
+  default     = 500
+}
+
+variable "db_multi_az" {
+  description = "Whether the primary has a synchronous standby in another zone."
+  type        = bool
+  default     = true
+}
+
+variable "db_backup_retention_days" {
+  description = "Days of automated backups (1 to 35)."
+  type        = number
+  default     = 7
+}
+
+variable "db_deletion_protection" {
+  description = "Whether RDS refuses to delete the primary (destroy then fails before deleting anything)."
+  type        = bool
+  default     = true
+}
+
+variable "db_skip_final_snapshot" {
+  description = "Delete the primary without a final snapshot."
+  type        = bool
+  default     = false
+}
+
+variable "db_apply_immediately" {
+  description = "Apply class, storage and version changes now rather than in the maintenance window."
+  type        = bool
+  default     = false
+}
+
+variable "db_parameters" {
+  description = "PostgreSQL parameters of the stack's parameter group."
+  type        = map(string)
+  default     = {}
+}
+
+variable "db_replicas" {
+  description = "Read replicas by name."
+  type = map(object({
+    instance_class       = optional(string)
+    availability_zone    = optional(string)
+    performance_insights = optional(bool)
+  }))
+  default = {}
+}
+
+variable "bucket_name" {
+  description = "Name of the backups and assets bucket (null: <stack>-<account>-<region>)."
+  type        = string
+  default     = null
+}
+
+variable "bucket_force_destroy" {
+  description = "Let destroy delete every object in the bucket."
+  type        = bool
+  default     = false
+}

@@ -27,8 +27,12 @@ fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> St
             iam: Arc::new(clients.iam()),
             eks: Arc::new(clients.eks()),
             leftovers: Arc::new(clients.kube_leftovers()),
+            rds: Arc::new(clients.rds()),
+            secrets: Arc::new(clients.secrets()),
+            storage: Arc::new(clients.storage()),
             default_tags,
             region: "us-east-1".into(),
+            account: Some("123456789012".into()),
         }),
         Polling::default(),
     )

@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod cluster;
+pub mod data;
 pub mod sim;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! tokio clock (pause it in tests), injectable faults, and a mutation counter
 //! tests use to "crash" an apply right after any step. IAM and EKS rules
 //! are in `sim_cluster.rs`; the load balancers Kubernetes leaves in a VPC
-//! in `sim_balancers.rs`.
+//! in `sim_balancers.rs`; RDS, Secrets Manager and S3 in `sim_data.rs`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,8 +21,8 @@ use super::{
     RulePeer, SecurityGroup, Subnet, TAG_STACK, Tags, Vpc,
 };
 
-/// How long each operation takes, and how long NAT gateways and EKS objects
-/// take to change state. [`LatencyModel::aws_like`] uses figures in the
+/// How long each operation takes, and how long NAT gateways, EKS objects
+/// and RDS instances take to change state. [`LatencyModel::aws_like`] uses figures in the
 /// range AWS shows.
 #[derive(Debug, Clone)]
 pub struct LatencyModel {
@@ -55,13 +55,25 @@ pub struct LatencyModel {
     /// Load balancer: from delete until its network interfaces are gone
     /// (its security group stays in use until then).
     pub balancer_gone_after: Duration,
+    /// RDS: a single-AZ primary, from create to `available`.
+    pub db_ready_after: Duration,
+    /// RDS: a multi-AZ primary, from create to `available`.
+    pub db_multi_az_ready_after: Duration,
+    /// RDS: a read replica, from create to `available`.
+    pub replica_ready_after: Duration,
+    /// RDS: a modification applied, `modifying` to `available`.
+    pub db_modify_after: Duration,
+    /// RDS: an instance, from delete (`deleting`) to gone.
+    pub db_gone_after: Duration,
 }
 
 /// The latencies of [`LatencyModel::aws_like`]: milliseconds, then the
 /// operations that take them. list_vpcs is a describe and two attribute
 /// reads; list_keys the tagging API, a describe, rotation and aliases. The
 /// IAM and EKS lists are a list then one describe per object (concurrent).
-/// `eks_retag` is [`super::cluster::EksApi::retag`] (`retag` is EC2's).
+/// `eks_retag` is [`super::cluster::EksApi::retag`] and `rds_retag`
+/// [`super::data::RdsApi::retag`] (`retag` is EC2's). list_buckets is a
+/// list then the tagging and settings reads of each bucket (concurrent).
 const AWS_LIKE: &str = "
     200 list_subnets list_internet_gateways list_elastic_ips list_nat_gateways get_nat_gateway
     200 subnet_interfaces subnet_association availability_zones
@@ -85,7 +97,18 @@ const AWS_LIKE: &str = "
     800 create_nat_gateway
     900 delete_vpc create_subnet detach_internet_gateway
     1000 create_cluster create_node_group delete_load_balancer
-    1200 create_vpc";
+    1200 create_vpc
+    100 bucket_has_objects
+    200 put_secret_value set_secret_key retag_secret delete_secret retag_bucket
+    200 enable_versioning set_encryption block_public_access enforce_ownership set_policy
+    200 set_lifecycle
+    300 get_instance list_secrets create_secret rds_retag snapshot_exists delete_bucket
+    400 list_subnet_groups list_parameter_groups create_bucket empty_bucket
+    500 list_instances create_subnet_group modify_subnet_group delete_subnet_group
+    500 create_parameter_group modify_parameters delete_parameter_group
+    600 list_buckets
+    800 modify_instance delete_instance
+    1000 create_primary create_replica";
 
 impl LatencyModel {
     /// No latency at all, NATs and EKS objects ready and gone at once.
@@ -106,6 +129,11 @@ impl LatencyModel {
             addon_ready_after: zero,
             addon_gone_after: zero,
             balancer_gone_after: zero,
+            db_ready_after: zero,
+            db_multi_az_ready_after: zero,
+            replica_ready_after: zero,
+            db_modify_after: zero,
+            db_gone_after: zero,
         }
     }
 
@@ -115,7 +143,9 @@ impl LatencyModel {
     /// or logging, 8 to upgrade, 5 to go away; a node group 4 minutes to
     /// create, 3 to update, 5 to go away; an add-on 1 minute to create or
     /// update, 30 s to go away; a deleted load balancer's network
-    /// interfaces 1 minute to go away.
+    /// interfaces 1 minute to go away; an RDS primary 8 minutes to become
+    /// available (12 multi-AZ), a read replica 8, a modification 3, a
+    /// deleted instance 5 to go away.
     pub fn aws_like() -> LatencyModel {
         let (ms, secs) = (Duration::from_millis, Duration::from_secs);
         let per_op = AWS_LIKE.lines().filter_map(|line| {
@@ -138,6 +168,11 @@ impl LatencyModel {
             addon_ready_after: secs(60),
             addon_gone_after: secs(30),
             balancer_gone_after: secs(60),
+            db_ready_after: secs(480),
+            db_multi_az_ready_after: secs(720),
+            replica_ready_after: secs(480),
+            db_modify_after: secs(180),
+            db_gone_after: secs(300),
         }
     }
 
@@ -203,6 +238,9 @@ mod iam_eks;
 #[path = "sim_balancers.rs"]
 mod balancers;
 
+#[path = "sim_data.rs"]
+mod rds_s3;
+
 /// An inventory line: (kind, id, tags).
 type Entry = (&'static str, String, Tags);
 
@@ -229,6 +267,7 @@ struct World {
     aliases: Map<String>,
     eks: iam_eks::IamEks,
     balancers: balancers::Balancers,
+    data: rds_s3::Data,
     born: Map<Instant>,
     route_log: Vec<RouteEvent>,
 }
@@ -317,7 +356,8 @@ impl World {
     }
 
     /// Deletes a security group, refused while another group's rule, an
-    /// EKS object or a load balancer (until its interfaces are gone) uses it.
+    /// EKS object, a load balancer (until its interfaces are gone) or an
+    /// RDS instance (until gone) uses it.
     fn delete_group(&mut self, group_id: &str) -> CloudResult<()> {
         get(&self.groups, "security group", group_id)?;
         let peer = RulePeer::Group(group_id.to_string());
@@ -325,6 +365,7 @@ impl World {
         if others.flat_map(|g| &g.rules).any(|r| r.peer == peer)
             || self.eks.uses(group_id)
             || self.balancers.uses(group_id)
+            || self.data.holds(group_id)
         {
             return Err(dependency(format!(
                 "resource {group_id} has a dependent object"
@@ -382,10 +423,12 @@ impl SimCloud {
     }
 
     /// Sets a tag on any object behind the engine's back (an EC2 or KMS id,
-    /// an IAM role's name, an IAM or EKS ARN).
+    /// an IAM role's name, an IAM, EKS, RDS or secret ARN, a bucket's name).
     pub fn tag_out_of_band(&self, id: &str, key: &str, value: &str) {
         self.direct(|w| {
-            if let Some(tags) = w.tags_mut(id) {
+            if let Some(tags) = w.data.tags_mut(id) {
+                tags.insert(key.to_string(), value.to_string());
+            } else if let Some(tags) = w.tags_mut(id) {
                 tags.insert(key.to_string(), value.to_string());
             }
         });
@@ -464,8 +507,10 @@ impl SimCloud {
     }
 
     /// Every object of every kind, as (kind, id, tags): for leak checks.
-    /// EKS objects count until gone; the security group EKS makes for a
-    /// cluster (not the engine's to manage) does not.
+    /// EKS objects and RDS instances count until gone; the security group
+    /// EKS makes for a cluster (not the engine's to manage) does not. RDS
+    /// objects are listed by name (instances and snapshots by identifier),
+    /// secrets by ARN, buckets by name.
     pub fn inventory(&self) -> Vec<(&'static str, String, Tags)> {
         let Ok(w) = self.world() else {
             return Vec::new();
@@ -486,13 +531,16 @@ impl SimCloud {
             .chain(keys)
             .chain(entries("network-interface", &w.interfaces))
             .chain(w.eks.inventory())
-            .chain(w.balancers.inventory());
+            .chain(w.balancers.inventory())
+            .chain(w.data.inventory());
         all.collect()
     }
 
     /// Deletes an object behind the engine's back (drift), ignoring
     /// dependencies, as a console user might: an EC2 id, an IAM role's
-    /// name, an IAM or EKS ARN (a cluster takes what is in it along).
+    /// name, an IAM or EKS ARN (a cluster takes what is in it along), an
+    /// RDS instance's, subnet or parameter group's, snapshot's or bucket's
+    /// name, an RDS or secret ARN (gone at once).
     pub fn delete_out_of_band(&self, id: &str) {
         self.direct(|w| {
             w.subnets.remove(id);
@@ -505,6 +553,7 @@ impl SimCloud {
             w.interfaces.remove(id);
             w.unassociate(id);
             w.eks.remove(id);
+            w.data.remove(id);
         });
     }
 
@@ -548,12 +597,14 @@ impl SimCloud {
         self.world().ok().map(|mut w| f(&mut w))
     }
 
-    /// The world as it is now: EKS objects whose time has come moved on.
+    /// The world as it is now: EKS objects and RDS instances whose time
+    /// has come moved on.
     fn world(&self) -> CloudResult<MutexGuard<'_, World>> {
         let poisoned = |_| CloudError::Transport("sim poisoned".into());
         let mut w = self.world.lock().map_err(poisoned)?;
         w.settle_eks();
         w.settle_balancers();
+        w.settle_data();
         Ok(w)
     }
 
@@ -823,6 +874,7 @@ impl NetworkApi for SimCloud {
             if w.live_nats().any(|n| n.subnet_id == subnet_id)
                 || w.interfaces.values().any(|i| i.subnet_id == subnet_id)
                 || w.eks.uses(subnet_id)
+                || w.data.holds(subnet_id)
             {
                 return Err(has_dependencies("subnet", subnet_id));
             }

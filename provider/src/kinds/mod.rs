@@ -4,6 +4,10 @@
 
 pub mod access_entry;
 pub mod addon;
+pub mod bucket;
+pub mod db_instance;
+pub mod db_parameter_group;
+pub mod db_subnet_group;
 pub mod eks_cluster;
 pub mod elastic_ip;
 pub mod iam_role;
@@ -13,6 +17,7 @@ pub mod nat_gateway;
 pub mod node_group;
 pub mod oidc_provider;
 pub mod route_table;
+pub mod secret;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
@@ -27,6 +32,8 @@ use crate::stack::engine::Clouds;
 pub fn all(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
     let mut kinds = network_and_key(clouds);
     kinds.extend(cluster(clouds));
+    kinds.extend(database(clouds));
+    kinds.extend(storage(clouds));
     kinds
 }
 
@@ -50,6 +57,21 @@ pub fn cluster(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
         erase(addon::Addons(eks.clone())),
         erase(access_entry::AccessEntries(eks.clone())),
     ]
+}
+
+/// The kinds of the database (its security group is the network's).
+pub fn database(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    vec![
+        erase(db_subnet_group::DbSubnetGroups(clouds.rds.clone())),
+        erase(db_parameter_group::DbParameterGroups(clouds.rds.clone())),
+        erase(db_instance::DbInstances(clouds.rds.clone())),
+        erase(secret::Secrets(clouds.secrets.clone())),
+    ]
+}
+
+/// The kinds of the storage.
+pub fn storage(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    vec![erase(bucket::Buckets(clouds.storage.clone()))]
 }
 
 /// The kinds of the network and the key (every stack has them).

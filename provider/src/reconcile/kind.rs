@@ -277,6 +277,14 @@ pub trait Kind: Send + Sync + 'static {
     async fn gone(&self, _id: &str) -> CloudResult<Progress> {
         Ok(Progress::Done)
     }
+
+    /// Why `seen` must not be deleted (deletion protection, a bucket that
+    /// holds data): asked of every object an operation would delete before
+    /// it deletes anything, so a refusal leaves the whole stack as it was.
+    /// `None`: it may go.
+    async fn refuse_delete(&self, _seen: &Self::Seen) -> CloudResult<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// An observed object of any kind, as the planner and runner hold it.
@@ -380,6 +388,8 @@ pub trait AnyKind: Send + Sync {
     async fn ready(&self, id: &str) -> CloudResult<Progress>;
     /// [`Kind::gone`].
     async fn gone(&self, id: &str) -> CloudResult<Progress>;
+    /// [`Kind::refuse_delete`].
+    async fn refuse_delete(&self, observed: &Observed) -> CloudResult<Option<String>>;
 }
 
 /// A [`Kind`] behind [`AnyKind`].
@@ -466,6 +476,11 @@ impl<K: Kind> AnyKind for Erased<K> {
 
     async fn gone(&self, id: &str) -> CloudResult<Progress> {
         self.0.gone(id).await
+    }
+
+    async fn refuse_delete(&self, observed: &Observed) -> CloudResult<Option<String>> {
+        let seen = observed.seen::<K>().ok_or_else(|| mismatch(K::NAME))?;
+        self.0.refuse_delete(seen).await
     }
 }
 

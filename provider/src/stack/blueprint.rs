@@ -134,6 +134,14 @@ impl Settings {
     }
 }
 
+#[path = "blueprint_data.rs"]
+mod data;
+
+pub use data::{
+    bucket, db_identifier, db_parameter_group, db_primary, db_replica, db_secret, db_subnet_group,
+    final_snapshot, regional_domain, replica_identifier, secret_name,
+};
+
 fn key<K: Kind>(name: impl Into<String>) -> Key {
     Key::new(K::NAME, name)
 }
@@ -434,6 +442,22 @@ pub fn rules(role: &str) -> Vec<RuleSpec> {
     }
 }
 
+/// The database group's rules for `database.allowed_cidrs`.
+fn database_cidr_rules(state: &StackState) -> Vec<RuleSpec> {
+    state
+        .database
+        .iter()
+        .flat_map(|d| d.allowed_cidrs.iter().flatten())
+        .map(|cidr| RuleSpec {
+            protocol: "tcp".into(),
+            from_port: 5432,
+            to_port: 5432,
+            peer: Peer::Cidr(cidr.clone()),
+            description: "PostgreSQL from database.allowed_cidrs".into(),
+        })
+        .collect()
+}
+
 fn group_description(role: &str) -> &'static str {
     match role {
         "cluster" => "EKS control plane of the Todo stack",
@@ -512,18 +536,28 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
         ));
     }
     for role in SECURITY_GROUP_ROLES {
+        let mut rules = rules(role);
+        if role == "database" {
+            rules.extend(database_cidr_rules(state));
+        }
         out.push(Desired::new::<SecurityGroups>(
             role,
             SecurityGroupSpec {
                 vpc: vpc.clone(),
                 name: format!("{}-{role}", state.name),
                 description: group_description(role).into(),
-                rules: rules(role),
+                rules,
             },
         ));
     }
     if let Some(c) = &state.cluster {
         cluster_objects(state, c, &mut out);
+    }
+    if let Some(db) = &state.database {
+        data::database_objects(state, db, &mut out);
+    }
+    if let Some(s) = &state.storage {
+        data::storage_objects(s, &mut out);
     }
     out
 }
@@ -558,6 +592,7 @@ pub fn fill(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackState
         .iter()
         .map(|r| (r.to_string(), security_group(r)))));
     state.kms_key_arn = ids.get(&kms_key()).map(str::to_string);
+    data::fill_data(ids, objects, state);
 }
 
 /// The ids a state records, by key (what twin contests prefer).
@@ -597,6 +632,7 @@ pub fn ids_of(state: &StackState) -> Ids {
             put(node_group(name), g.arn.as_ref());
         }
     }
+    data::data_ids_of(state, &mut ids);
     ids
 }
 

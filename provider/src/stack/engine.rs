@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
 use crate::cloud::cluster::{EksApi, IamApi, KubeLeftoversApi};
+use crate::cloud::data::{RdsApi, SecretsApi, StorageApi};
 use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
 use crate::kinds;
 use crate::reconcile::{
@@ -35,22 +36,68 @@ pub struct Clouds {
     pub eks: Arc<dyn EksApi>,
     /// What Kubernetes leaves in a VPC (load balancers).
     pub leftovers: Arc<dyn KubeLeftoversApi>,
+    /// RDS.
+    pub rds: Arc<dyn RdsApi>,
+    /// Secrets Manager.
+    pub secrets: Arc<dyn SecretsApi>,
+    /// S3.
+    pub storage: Arc<dyn StorageApi>,
     /// The provider's `default_tags`.
     pub default_tags: Tags,
     /// The region these clients talk to.
     pub region: String,
+    /// The account id, when known (it names the default bucket).
+    pub account: Option<String>,
+}
+
+/// Which optional parts a stack has (or had): each brings its kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts {
+    /// The EKS cluster.
+    pub cluster: bool,
+    /// The database.
+    pub database: bool,
+    /// The bucket.
+    pub storage: bool,
+}
+
+impl Parts {
+    /// Every part.
+    pub const ALL: Parts = Parts {
+        cluster: true,
+        database: true,
+        storage: true,
+    };
+
+    /// The parts any of `states` has.
+    pub fn of(states: &[Option<&StackState>]) -> Parts {
+        let mut p = Parts::default();
+        for s in states.iter().flatten() {
+            p.cluster |= s.cluster.is_some();
+            p.database |= s.database.is_some();
+            p.storage |= s.storage.is_some();
+        }
+        p
+    }
 }
 
 impl Clouds {
-    /// The kinds to observe: the cluster's only when the stack has or had
-    /// one (a stack without a cluster makes no EKS or IAM call at all, and
-    /// works where EKS is not served).
-    fn kinds(&self, cluster: bool) -> Vec<Arc<dyn AnyKind>> {
-        if cluster {
-            kinds::all(self)
-        } else {
-            kinds::network_and_key(self)
+    /// The kinds to observe: a part's only when the stack has or had it (a
+    /// stack without a cluster makes no EKS or IAM call at all, one without
+    /// a database no RDS call, and so on: it works where those services are
+    /// not served).
+    fn kinds(&self, parts: Parts) -> Vec<Arc<dyn AnyKind>> {
+        let mut out = kinds::network_and_key(self);
+        if parts.cluster {
+            out.extend(kinds::cluster(self));
         }
+        if parts.database {
+            out.extend(kinds::database(self));
+        }
+        if parts.storage {
+            out.extend(kinds::storage(self));
+        }
+        out
     }
 }
 
@@ -65,6 +112,30 @@ pub enum Failure {
     Graph(String),
     /// Steps failed.
     Steps(Vec<StepFailure>),
+    /// Objects the operation would delete refuse it (deletion protection,
+    /// a bucket holding data): nothing was changed.
+    Refused(Vec<String>),
+}
+
+/// Asks every object about to be deleted whether it may go; the refusals,
+/// one line each (empty: all may go).
+async fn refusals(
+    kinds: &[Arc<dyn AnyKind>],
+    doomed: &[&Observed],
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> Result<Vec<String>, Failure> {
+    let mut out = Vec::new();
+    for o in doomed {
+        let Some(kind) = kinds.iter().find(|k| k.name() == o.kind) else {
+            continue;
+        };
+        let answer = race(limit, stop, unthrottled(limit, stop, || kind.refuse_delete(o)))
+            .await
+            .map_err(Failure::Observe)?;
+        out.extend(answer);
+    }
+    Ok(out)
 }
 
 /// A new, random instance identity: 16 hex digits.
@@ -169,8 +240,17 @@ pub async fn apply(
     state.drift = Some(Vec::new());
     let prior_ids = prior.map(blueprint::ids_of).unwrap_or_default();
     let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
-    let kinds =
-        clouds.kinds(desired.cluster.is_some() || prior.is_some_and(|p| p.cluster.is_some()));
+    if let Some(st) = state.storage.as_mut()
+        && st.bucket_name.is_none()
+        && let Some(account) = &clouds.account
+    {
+        st.bucket_name = Some(crate::stack::model_data::derived_bucket_name(
+            &state.name,
+            account,
+            &clouds.region,
+        ));
+    }
+    let kinds = clouds.kinds(Parts::of(&[Some(desired), prior]));
     let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
         Ok(i) => i,
         Err(f) => {
@@ -203,15 +283,38 @@ pub async fn apply(
             return (state, Some(Failure::Graph(e.to_string())));
         }
     };
+    let doomed: Vec<&Observed> = plan.removals.iter().map(|(o, _)| o).collect();
+    match refusals(&kinds, &doomed, limit, stop).await {
+        Ok(r) if r.is_empty() => {}
+        Ok(r) => {
+            partial(&mut state, &prior_ids);
+            return (state, Some(Failure::Refused(r)));
+        }
+        Err(f) => {
+            partial(&mut state, &prior_ids);
+            return (state, Some(f));
+        }
+    }
     for line in plan.destructive() {
         tracing::info!(stack = %desired.name, "{line}");
     }
     let outcome = run(plan, tagging, polling, limit, stop).await;
-    // The cluster reports its endpoint, CA and statuses once active: read
-    // its objects again for the outputs.
-    let objects = match &desired.cluster {
-        Some(_) => reread(clouds, &desired.name, &stack_id, limit, stop).await,
-        None => BTreeMap::new(),
+    // The cluster reports its endpoint, CA and statuses once active, the
+    // database its endpoints once available: read them again for the
+    // outputs.
+    let mut reread_kinds = Vec::new();
+    if desired.cluster.is_some() {
+        reread_kinds.extend(kinds::cluster(clouds));
+    }
+    if desired.database.is_some() {
+        reread_kinds.push(crate::reconcile::erase(
+            kinds::db_instance::DbInstances(clouds.rds.clone()),
+        ));
+    }
+    let objects = if reread_kinds.is_empty() {
+        BTreeMap::new()
+    } else {
+        reread(&reread_kinds, &desired.name, &stack_id, limit, stop).await
     };
     blueprint::fill(&outcome.ids, &objects, &mut state);
     if let (Some(c), Some(pc)) = (
@@ -227,6 +330,19 @@ pub async fn apply(
         c.security_group_id = pc.security_group_id.clone();
         state.kubeconfig = prior.and_then(|p| p.kubeconfig.clone());
     }
+    if let (Some(d), Some(pd)) = (
+        state.database.as_mut(),
+        prior.and_then(|p| p.database.as_ref()),
+    ) && d.identifier == pd.identifier
+        && d.arn.is_none()
+        && objects.is_empty()
+    {
+        // Reading the database again failed: what it reported before stands.
+        d.arn = pd.arn.clone();
+        d.endpoint = pd.endpoint.clone();
+        d.port = pd.port;
+        d.master_secret_arn = d.master_secret_arn.clone().or(pd.master_secret_arn.clone());
+    }
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
     if failure.is_some()
         && state.cluster.is_none()
@@ -240,20 +356,19 @@ pub async fn apply(
     (state, failure)
 }
 
-/// The cluster's objects of instance `stack_id` as they are now, by key
+/// The objects of `kinds` of instance `stack_id` as they are now, by key
 /// (empty when reading fails: the outputs then stay unset).
 async fn reread(
-    clouds: &Clouds,
+    kinds: &[Arc<dyn AnyKind>],
     name: &str,
     stack_id: &str,
     limit: &Limit,
     stop: &CancellationToken,
 ) -> BTreeMap<crate::reconcile::Key, Observed> {
-    let kinds = kinds::cluster(clouds);
-    match race(limit, stop, Inventory::observe(&kinds, name)).await {
+    match race(limit, stop, Inventory::observe(kinds, name)).await {
         Ok(inventory) => by_key(inventory.owned_by(stack_id)),
         Err(e) => {
-            tracing::warn!(stack = name, error = %e, "reading the cluster's outputs failed");
+            tracing::warn!(stack = name, error = %e, "reading the outputs again failed");
             BTreeMap::new()
         }
     }
@@ -279,13 +394,18 @@ pub async fn destroy(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Option<Failure> {
-    let kinds = clouds.kinds(prior.cluster.is_some());
+    let kinds = clouds.kinds(Parts::of(&[Some(prior)]));
     let recorded = blueprint::ids_of(prior);
     let inventory = match observe(clouds, &kinds, &prior.name, &recorded, limit, stop).await {
         Ok(i) => i,
         Err(f) => return Some(f),
     };
     let owned = owned(&inventory, prior.stack_id.as_deref());
+    match refusals(&kinds, &owned.iter().collect::<Vec<_>>(), limit, stop).await {
+        Ok(r) if r.is_empty() => {}
+        Ok(r) => return Some(Failure::Refused(r)),
+        Err(f) => return Some(f),
+    }
     let stack_id = prior.stack_id.clone().unwrap_or_default();
     let tagging = tagging(clouds, prior, &stack_id);
     // The cluster's objects go first, as one phase: once the cluster is
@@ -449,7 +569,7 @@ pub async fn refresh(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Result<Refreshed, Failure> {
-    let kinds = clouds.kinds(prior.cluster.is_some());
+    let kinds = clouds.kinds(Parts::of(&[Some(prior)]));
     let inventory = observe(
         clouds,
         &kinds,
@@ -486,14 +606,17 @@ pub async fn find(
     limit: &Limit,
     stop: &CancellationToken,
 ) -> Result<Option<Found>, Failure> {
-    let all = clouds.kinds(true);
+    let all = clouds.kinds(Parts::ALL);
     let inventory = match observe(clouds, &all, name, &Ids::default(), limit, stop).await {
         // An endpoint without EKS (an emulator) has no cluster to import.
         Err(Failure::Observe(CloudError::Unsupported(why))) => {
-            tracing::info!(%why, "EKS is not served here: importing the stack without a cluster");
+            tracing::info!(%why, "EKS or RDS is not served here: importing the stack without a cluster or database");
             observe(
                 clouds,
-                &clouds.kinds(false),
+                &clouds.kinds(Parts {
+                    storage: true,
+                    ..Parts::default()
+                }),
                 name,
                 &Ids::default(),
                 limit,
@@ -516,7 +639,7 @@ pub fn settle(
     state: &StackState,
     objects: &BTreeMap<crate::reconcile::Key, Observed>,
 ) -> Result<StackState, Failure> {
-    let kinds = clouds.kinds(state.cluster.is_some());
+    let kinds = clouds.kinds(Parts::of(&[Some(state)]));
     let plan = plan_against(clouds, &kinds, state, objects.values().cloned().collect())?;
     let mut out = state.clone();
     blueprint::fill(&plan.ids, &plan.kept, &mut out);
@@ -529,8 +652,10 @@ pub fn settle(
 pub fn creation_plan(clouds: &Clouds, desired: &StackState) -> Result<Plan, String> {
     let mut desired = desired.clone();
     desired.region = Some(clouds.region.clone());
+    // Names derived from the instance's identity (the database's) need one.
+    desired.stack_id.get_or_insert_with(|| "bench".into());
     plan(
-        &clouds.kinds(desired.cluster.is_some()),
+        &clouds.kinds(Parts::of(&[Some(&desired)])),
         blueprint::desired(&desired),
         Vec::new(),
         &Ids::default(),

@@ -3,9 +3,13 @@
 pub mod blueprint;
 pub mod cidr;
 pub mod engine;
+pub mod import_data;
 pub mod model;
+pub mod model_data;
 pub mod plan;
+pub mod plan_data;
 pub mod schema;
+pub mod schema_data;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -34,7 +38,7 @@ use model::{
     AddonState, ClusterState, NatMode, NetworkState, NodeGroupState, Operation, StackState,
     TaintState,
 };
-use plan::{plan_stack, set_at, with_defaults};
+use plan::{set_at, with_defaults};
 use schema::{stack_data_source_schema, stack_schema};
 use validate::validate_stack_config;
 
@@ -63,11 +67,27 @@ impl CloudSource {
                     iam: Arc::new(clients.iam()),
                     eks: Arc::new(clients.eks()),
                     leftovers: Arc::new(clients.kube_leftovers()),
+                    rds: Arc::new(clients.rds()),
+                    secrets: Arc::new(clients.secrets()),
+                    storage: Arc::new(clients.storage()),
                     default_tags: clients.default_tags.clone(),
                     region: clients.region.clone(),
+                    account: clients.account_id.clone(),
                 })
             }
             CloudSource::Fixed(clouds) => Ok(clouds.clone()),
+        }
+    }
+
+    /// The account, `None` while the provider configuration is not known
+    /// or the account was not looked up.
+    fn account(&self) -> Option<String> {
+        match self {
+            CloudSource::Provider(state) => match state.configured() {
+                Configured::Ready(c) => c.account_id.clone(),
+                _ => None,
+            },
+            CloudSource::Fixed(clouds) => clouds.account.clone(),
         }
     }
 
@@ -151,6 +171,13 @@ fn failure_diagnostic(name: &str, region: &str, op: Operation, failure: Failure)
             ),
         )
         .at(AttributePath::new("name")),
+        Failure::Refused(why) => Diagnostic::error(
+            format!("{verb} stack {name:?} was refused: it would delete data"),
+            format!(
+                "{}\n\nNothing of the stack was changed.",
+                why.iter().map(|w| format!("- {w}")).collect::<Vec<_>>().join("\n")
+            ),
+        ),
         Failure::Graph(e) => Diagnostic::error(
             format!("{verb} stack {name:?}: internal error"),
             format!("The provider built an invalid plan: {e}. This is a bug; please report it."),
@@ -250,7 +277,12 @@ impl Stacks {
             engine::apply(&clouds, prior, desired, self.polling, &limit, &ctx.stop).await;
         let state = match failure {
             // Nothing was created: a create leaves no state at all.
-            Some(f @ (Failure::Taken(_) | Failure::Observe(_) | Failure::Graph(_))) => {
+            Some(
+                f @ (Failure::Taken(_)
+                | Failure::Observe(_)
+                | Failure::Graph(_)
+                | Failure::Refused(_)),
+            ) => {
                 d.push(failure_diagnostic(&desired.name, &clouds.region, op, f));
                 return (prior.cloned(), d);
             }
@@ -477,6 +509,8 @@ impl Stacks {
             drift: Some(Vec::new()),
             cluster: imported_cluster(&found.objects),
             kubeconfig: None,
+            database: import_data::imported_database(&found.objects),
+            storage: import_data::imported_storage(&found.objects),
         };
         engine::settle(&clouds, &state, &found.objects).map_err(read_failed)
     }
@@ -697,10 +731,11 @@ impl tfplugin::Resource for StackResource {
             d.push(e);
             return refuse(request, d);
         }
-        let planned = plan_stack(
+        let planned = plan::plan_stack_in(
             prior.as_ref(),
             &config,
             self.stacks.cloud.region().as_deref(),
+            self.stacks.cloud.account().as_deref(),
         );
         if !planned.errors.is_empty() {
             for e in &planned.errors {
@@ -721,6 +756,12 @@ impl tfplugin::Resource for StackResource {
         }
         if tags_unknown {
             set_at(&mut value, &AttributePath::new("tags"), tags);
+        }
+        for w in &planned.warnings {
+            d.push(Diagnostic::warning(
+                format!("Stack {:?}: part of this change waits for the maintenance window", config.name),
+                w.clone(),
+            ));
         }
         if !planned.replaced.is_empty() {
             d.push(Diagnostic::warning(
@@ -816,7 +857,16 @@ impl tfplugin::Resource for StackResource {
                 }
             };
         }
-        let desired = with_defaults(&config);
+        let mut desired = with_defaults(&config);
+        if let Some(db) = desired.database.as_mut() {
+            // Write-only: read from the configuration for this apply only.
+            db.master_password = request
+                .config
+                .get("database")
+                .get("master_password_wo")
+                .as_str()
+                .map(crate::cloud::data::Sensitive::new);
+        }
         let (state, mut d) = self.stacks.apply(ctx, prior.as_ref(), &desired).await;
         let Some(state) = state else {
             return ApplyResponse {

@@ -39,6 +39,12 @@ pub struct StackState {
     /// `aws eks get-token`).
     #[serde(default)]
     pub kubeconfig: Option<String>,
+    /// The database (none when not configured).
+    #[serde(default)]
+    pub database: Option<super::model_data::DatabaseState>,
+    /// The bucket (none when not configured).
+    #[serde(default)]
+    pub storage: Option<super::model_data::StorageState>,
 }
 
 /// `timeouts = { ... }`.

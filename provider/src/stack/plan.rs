@@ -28,6 +28,9 @@ pub struct Planned {
     /// Why the configuration cannot be applied over the prior state (full
     /// attribute path first).
     pub errors: Vec<String>,
+    /// What the operator should know about how the change is made (RDS
+    /// deferring a change to the maintenance window).
+    pub warnings: Vec<String>,
 }
 
 /// The network attributes only the provider sets.
@@ -68,6 +71,25 @@ pub fn with_defaults(config: &StackState) -> StackState {
         }
         s.cluster = Some(c);
     }
+    let zones = s.network.availability_zones.clone();
+    if let Some(d) = &s.database {
+        let mut d = d.with_defaults();
+        let (class, insights) = (d.instance_class.clone(), d.performance_insights);
+        for (name, r) in d.replicas.iter_mut().flatten() {
+            r.instance_class.get_or_insert_with(|| class.clone().unwrap_or_default());
+            r.performance_insights.get_or_insert(insights.unwrap_or(false));
+            if r.availability_zone.is_none() && !zones.is_empty() {
+                // Stable per name: adding or removing another replica
+                // never moves this one.
+                let i = crate::kinds::node_group::stable_hash(&[name]) as usize % zones.len();
+                r.availability_zone = Some(zones[i].clone());
+            }
+        }
+        s.database = Some(d);
+    }
+    if let Some(st) = &s.storage {
+        s.storage = Some(st.with_defaults());
+    }
     s
 }
 
@@ -85,9 +107,31 @@ pub fn plan_stack(
     config: &StackState,
     region: Option<&str>,
 ) -> Planned {
+    plan_stack_in(prior, config, region, None)
+}
+
+/// [`plan_stack`] in `account` (it names the default bucket; `None`: not
+/// known, the bucket's name is then known after apply).
+pub fn plan_stack_in(
+    prior: Option<&StackState>,
+    config: &StackState,
+    region: Option<&str>,
+    account: Option<&str>,
+) -> Planned {
     let mut planned = plan_network(prior, config, region);
     let prior = prior.filter(|_| planned.requires_replace.is_empty());
     plan_cluster(prior, &mut planned);
+    if prior.is_some_and(|p| p.database.as_ref().is_some_and(|d| d.arn.is_some()))
+        && planned.state.database.is_some()
+        && planned.unknown.contains(&net().attr("vpc_id"))
+    {
+        planned.errors.push(
+            "network.cidr_block: the stack's database cannot move to a new VPC. Changing the VPC's CIDR replaces the \
+             VPC; move the data to a new stack instead."
+                .into(),
+        );
+    }
+    super::plan_data::plan_data(prior, &mut planned, account);
     planned
 }
 
@@ -348,6 +392,7 @@ fn plan_network(prior: Option<&StackState>, config: &StackState, region: Option<
             requires_replace,
             replaced,
             errors,
+            warnings: Vec::new(),
         };
     };
     state.stack_id = prior.stack_id.clone();
@@ -379,6 +424,7 @@ fn plan_network(prior: Option<&StackState>, config: &StackState, region: Option<
             requires_replace,
             replaced,
             errors,
+            warnings: Vec::new(),
         };
     }
     d.vpc_id = p.vpc_id.clone();
@@ -550,6 +596,7 @@ fn plan_network(prior: Option<&StackState>, config: &StackState, region: Option<
         requires_replace,
         replaced,
         errors,
+        warnings: Vec::new(),
     }
 }
 

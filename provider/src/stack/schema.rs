@@ -136,6 +136,19 @@ pub fn stack_schema() -> Schema {
                  stack's key, its OIDC provider, managed node groups and add-ons. Omit it for a stack without Kubernetes.",
             ),
         )
+        .attribute(
+            Attribute::nested("database", ObjectNesting::Single, super::schema_data::database_attributes(false)).description(
+                "PostgreSQL on RDS: a subnet group on the private subnets, the database security group (5432 from the \
+                 nodes), a parameter group, an encrypted multi-AZ primary with automated backups, read replicas, \
+                 and its credentials in Secrets Manager. Omit it for a stack without a database.",
+            ),
+        )
+        .attribute(
+            Attribute::nested("storage", ObjectNesting::Single, super::schema_data::storage_attributes(false)).description(
+                "The S3 bucket for backups and static assets: versioned, SSE-KMS with the stack's key, public \
+                 access blocked, ACLs off, TLS only, with a lifecycle rule. Omit it for a stack without a bucket.",
+            ),
+        )
         .attribute(Attribute::string("kubeconfig").computed().sensitive().description(
             "A kubeconfig for the cluster that authenticates with `aws eks get-token` (needs the AWS CLI). Null without a cluster.",
         )),
@@ -161,6 +174,16 @@ pub fn stack_data_source_schema() -> Schema {
                 Attribute::nested("cluster", ObjectNesting::Single, cluster_attributes(true))
                     .computed()
                     .description("The stack's EKS cluster (null without one)."),
+            )
+            .attribute(
+                Attribute::nested("database", ObjectNesting::Single, super::schema_data::database_attributes(true))
+                    .computed()
+                    .description("The stack's database (null without one)."),
+            )
+            .attribute(
+                Attribute::nested("storage", ObjectNesting::Single, super::schema_data::storage_attributes(true))
+                    .computed()
+                    .description("The stack's bucket (null without one)."),
             ),
     )
 }

@@ -73,6 +73,8 @@ pub fn validate_stack_config(config: &Value) -> Diagnostics {
     }
     validate_network(config.get("network"), &mut r);
     validate_cluster(config.get("cluster"), &mut r);
+    data::validate_database(config.get("database"), config.get("network"), &mut r);
+    data::validate_storage(config.get("storage"), &mut r);
     r.diagnostics
 }
 
@@ -92,6 +94,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
         Err(format!("{name:?}: {NAME_RULE}"))
     }
 }
+
+#[path = "validate_data.rs"]
+mod data;
 
 /// The diagnostics of one validation, each reported once.
 #[derive(Default)]

@@ -55,8 +55,12 @@ pub fn clouds(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Cl
         iam: sim.clone(),
         eks: sim.clone(),
         leftovers: sim.clone(),
+        rds: sim.clone(),
+        secrets: sim.clone(),
+        storage: sim.clone(),
         default_tags,
         region: "us-east-1".into(),
+        account: Some("123456789012".into()),
     }
 }
 

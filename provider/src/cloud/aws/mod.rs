@@ -6,6 +6,7 @@
 pub mod balancers;
 pub mod cluster;
 pub mod config;
+pub mod data;
 pub mod kms;
 pub mod network;
 
@@ -181,6 +182,40 @@ impl AwsClients {
         aws_sdk_eks::Client::from_conf(builder.build())
     }
 
+    /// An RDS client.
+    pub fn rds_client(&self) -> aws_sdk_rds::Client {
+        let mut builder =
+            aws_sdk_rds::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("rds") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_rds::Client::from_conf(builder.build())
+    }
+
+    /// A Secrets Manager client: endpoint override `secretsmanager`.
+    pub fn secrets_client(&self) -> aws_sdk_secretsmanager::Client {
+        let mut builder = aws_sdk_secretsmanager::config::Builder::from(&self.sdk)
+            .interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("secretsmanager") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_secretsmanager::Client::from_conf(builder.build())
+    }
+
+    /// An S3 client. Buckets are addressed by path when
+    /// `s3_use_path_style` is set or any custom endpoint is (emulators
+    /// serve no per-bucket host names).
+    pub fn s3_client(&self) -> aws_sdk_s3::Client {
+        let mut builder =
+            aws_sdk_s3::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        let mut path_style = self.s3_use_path_style || self.sdk.endpoint_url().is_some();
+        if let Some(url) = self.endpoint("s3") {
+            builder = builder.endpoint_url(url);
+            path_style = true;
+        }
+        aws_sdk_s3::Client::from_conf(builder.force_path_style(path_style).build())
+    }
+
     /// An Elastic Load Balancing v2 client (ALB, NLB): endpoint override
     /// `elbv2`.
     pub fn elbv2_client(&self) -> aws_sdk_elasticloadbalancingv2::Client {
@@ -233,6 +268,26 @@ impl AwsClients {
     /// The EKS calls.
     pub fn eks(&self) -> cluster::AwsEks {
         cluster::AwsEks::new(self.eks_client(), self.gate.clone())
+    }
+
+    /// The RDS calls (subnet groups, parameter groups, instances).
+    pub fn rds(&self) -> data::AwsRds {
+        data::AwsRds::new(self.rds_client(), self.gate.clone())
+    }
+
+    /// The Secrets Manager calls.
+    pub fn secrets(&self) -> data::AwsSecrets {
+        data::AwsSecrets::new(self.secrets_client(), self.gate.clone())
+    }
+
+    /// The S3 calls (the stack's bucket, found through the tagging API).
+    pub fn storage(&self) -> data::AwsStorage {
+        data::AwsStorage::new(
+            self.s3_client(),
+            self.tagging(),
+            &self.region,
+            self.gate.clone(),
+        )
     }
 
     /// The calls that find and remove what Kubernetes left in a VPC (load

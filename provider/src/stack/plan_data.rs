@@ -1,0 +1,305 @@
+//! Planning the data tier: computed values kept where the database and the
+//! bucket stay, unknown where they are created, and the refusals that keep
+//! people's data from being lost by surprise (a replacement without
+//! `allow_replacement`, a removal under deletion protection, shrinking
+//! storage, moving a replica).
+
+use tfplugin::AttributePath;
+
+use super::blueprint::{db_identifier, final_snapshot, regional_domain};
+use super::model::StackState;
+use super::model_data::{DatabaseState, derived_bucket_name};
+use super::plan::Planned;
+
+fn db_path() -> AttributePath {
+    AttributePath::new("database")
+}
+
+fn storage_path() -> AttributePath {
+    AttributePath::new("storage")
+}
+
+/// Plans `database` and `storage` of `p.state` against `prior` (the
+/// account names the default bucket; `None`: not known).
+pub fn plan_data(prior: Option<&StackState>, p: &mut Planned, account: Option<&str>) {
+    plan_database(prior, p);
+    plan_storage(prior, p, account);
+}
+
+fn what_replaces(before: &DatabaseState, after: &DatabaseState) -> String {
+    let mut what = Vec::new();
+    let mut field = |name: &str, a: &Option<String>, b: &Option<String>| {
+        if a != b {
+            what.push(format!(
+                "{name} {} -> {}",
+                a.as_deref().unwrap_or("the stack's key"),
+                b.as_deref().unwrap_or("the stack's key")
+            ));
+        }
+    };
+    field("kms_key_arn", &before.kms_key_arn, &after.kms_key_arn);
+    field("database_name", &before.database_name, &after.database_name);
+    field("master_username", &before.master_username, &after.master_username);
+    if what.is_empty() {
+        "its storage key is replaced".into()
+    } else {
+        what.join(", ")
+    }
+}
+
+fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
+    let prior_db = prior
+        .and_then(|x| x.database.as_ref())
+        .filter(|d| d.arn.is_some());
+    let identifier = db_identifier(&p.state);
+    let snapshot = final_snapshot(&p.state);
+    let sg = p
+        .state
+        .network
+        .security_group_ids
+        .as_ref()
+        .and_then(|m| m.get("database"))
+        .filter(|id| !id.is_empty())
+        .cloned();
+    let Some(db) = p.state.database.as_mut() else {
+        if let Some(pd) = prior_db {
+            let old = pd.identifier.as_deref().unwrap_or("?");
+            if pd.with_defaults().deletion_protection == Some(true) {
+                p.errors.push(format!(
+                    "database: removing `database` deletes the PostgreSQL database {old}, and its deletion_protection \
+                     is on. To delete it: set database.deletion_protection = false and apply, then remove `database`."
+                ));
+            }
+            p.replaced.push(format!(
+                "the PostgreSQL database {old} and its read replicas (database removed from the configuration): \
+                 deleted{}",
+                match &pd.final_snapshot_identifier {
+                    Some(s) => format!(", after the final snapshot {s}"),
+                    None => " without a final snapshot (skip_final_snapshot)".into(),
+                }
+            ));
+        }
+        return;
+    };
+    let path = db_path();
+    db.identifier = identifier.clone();
+    db.final_snapshot_identifier = snapshot.clone();
+    if identifier.is_none() {
+        p.unknown.push(path.attr("identifier"));
+        if db.skip_final_snapshot != Some(true) {
+            p.unknown.push(path.attr("final_snapshot_identifier"));
+        }
+    }
+    db.security_group_id = sg;
+    if db.security_group_id.is_none() {
+        p.unknown.push(path.attr("security_group_id"));
+    }
+    let all_new = |unknown: &mut Vec<AttributePath>, db: &DatabaseState| {
+        for attr in ["endpoint", "port", "arn", "master_secret_arn", "reader_endpoints"] {
+            unknown.push(db_path().attr(attr));
+        }
+        for name in db.replicas.iter().flatten().map(|(k, _)| k.clone()) {
+            unknown.push(db_path().attr("replicas").key(&name).attr("arn"));
+        }
+    };
+    let Some(pd) = prior_db else {
+        all_new(&mut p.unknown, db);
+        return;
+    };
+    let pdd = pd.with_defaults();
+    let ddd = db.with_defaults();
+    if pd.identifier.is_some() && identifier.is_some() && pd.identifier != identifier {
+        let what = what_replaces(&pdd, &ddd);
+        let old = pd.identifier.as_deref().unwrap_or("?");
+        if ddd.allow_replacement != Some(true) {
+            p.errors.push(format!(
+                "database: this change ({what}) is one RDS makes only by creating a new, empty database: the data of \
+                 {old} would not be in it. Revert the change, or set database.allow_replacement = true to create the new \
+                 database, and delete {old}{} once the new one is available.",
+                match &pd.final_snapshot_identifier {
+                    Some(s) => format!(" after its final snapshot {s}"),
+                    None => " without a final snapshot".into(),
+                }
+            ));
+        } else if pdd.deletion_protection == Some(true) {
+            p.errors.push(format!(
+                "database: replacing the database ({what}) deletes {old}, and its deletion_protection is on: set \
+                 database.deletion_protection = false and apply first."
+            ));
+        }
+        p.replaced.push(format!(
+            "the PostgreSQL database {old} ({what}): a new, empty database {} is created, then {old} is deleted{}",
+            identifier.as_deref().unwrap_or("?"),
+            match &pd.final_snapshot_identifier {
+                Some(s) => format!(" after its final snapshot {s}"),
+                None => " without a final snapshot".into(),
+            }
+        ));
+        all_new(&mut p.unknown, db);
+        return;
+    }
+    db.arn = pd.arn.clone();
+    db.endpoint = pd.endpoint.clone();
+    db.port = pd.port;
+    if db.endpoint.is_none() {
+        p.unknown.push(path.attr("endpoint"));
+    }
+    if db.port.is_none() {
+        p.unknown.push(path.attr("port"));
+    }
+    let was_given = pd.master_password_wo_version.is_some();
+    let given = db.master_password_wo_version.is_some();
+    if was_given == given && pd.master_secret_arn.is_some() {
+        db.master_secret_arn = pd.master_secret_arn.clone();
+    } else {
+        p.unknown.push(path.attr("master_secret_arn"));
+    }
+    if pdd.allocated_storage > ddd.allocated_storage {
+        p.errors.push(format!(
+            "database.allocated_storage: RDS cannot shrink storage ({} -> {} GiB); keep {} or more.",
+            pdd.allocated_storage.unwrap_or_default(),
+            ddd.allocated_storage.unwrap_or_default(),
+            pdd.allocated_storage.unwrap_or_default()
+        ));
+    }
+    let (old_v, new_v) = (
+        pdd.engine_version.clone().unwrap_or_default(),
+        ddd.engine_version.clone().unwrap_or_default(),
+    );
+    let major = |v: &str| v.split('.').next().and_then(|m| m.parse::<u32>().ok());
+    if let (Some(a), Some(b)) = (major(&old_v), major(&new_v))
+        && b < a
+    {
+        p.errors.push(format!(
+            "database.engine_version: RDS cannot downgrade PostgreSQL ({old_v} -> {new_v}); keep {a} or a later version."
+        ));
+    }
+    if pdd.family() != ddd.family() {
+        p.replaced.push(format!(
+            "the DB parameter group of {} (engine_version {old_v} -> {new_v}): the {} group is created, the database \
+             moves to it, then the old group is deleted",
+            pdd.family(),
+            ddd.family()
+        ));
+    }
+    if ddd.apply_immediately != Some(true) {
+        let mut deferred = Vec::new();
+        let mut field = |name: &str, a: String, b: String| {
+            if a != b {
+                deferred.push(format!("database.{name}: {a} -> {b}"));
+            }
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let num = |v: &Option<i64>| v.map(|n| n.to_string()).unwrap_or_else(|| "unset".into());
+        field("instance_class", text(&pdd.instance_class), text(&ddd.instance_class));
+        field("allocated_storage", num(&pdd.allocated_storage), num(&ddd.allocated_storage));
+        field("storage_type", text(&pdd.storage_type), text(&ddd.storage_type));
+        field("iops", num(&pdd.iops), num(&ddd.iops));
+        field(
+            "multi_az",
+            pdd.multi_az.unwrap_or(true).to_string(),
+            ddd.multi_az.unwrap_or(true).to_string(),
+        );
+        field("engine_version", old_v.clone(), new_v.clone());
+        if !deferred.is_empty() {
+            p.warnings.push(format!(
+                "RDS applies these changes in the database's next maintenance window ({}), not during this apply:\n{}\n\
+                 Set database.apply_immediately = true to apply them now (the database may restart).",
+                ddd.maintenance_window.clone().unwrap_or_default(),
+                deferred.iter().map(|d| format!("- {d}")).collect::<Vec<_>>().join("\n")
+            ));
+        }
+    }
+    let prior_replicas = pd.replicas.clone().unwrap_or_default();
+    let mut readers = std::collections::BTreeMap::new();
+    for (name, r) in db.replicas.iter_mut().flatten() {
+        match prior_replicas.get(name).filter(|pr| pr.arn.is_some()) {
+            Some(pr) => {
+                r.arn = pr.arn.clone();
+                if let Some(e) = pd.reader_endpoints.as_ref().and_then(|m| m.get(name)) {
+                    readers.insert(name.clone(), e.clone());
+                } else {
+                    readers.insert(name.clone(), String::new());
+                    p.unknown.push(path.attr("reader_endpoints").key(name));
+                }
+                if pr.availability_zone.is_some()
+                    && r.availability_zone.is_some()
+                    && pr.availability_zone != r.availability_zone
+                {
+                    p.errors.push(format!(
+                        "database.replicas[\"{name}\"].availability_zone: the replica runs in {}; RDS cannot move a read \
+                         replica to {}. Set availability_zone = \"{}\" to keep it, or add a replica under another name \
+                         and remove this one.",
+                        pr.availability_zone.as_deref().unwrap_or("?"),
+                        r.availability_zone.as_deref().unwrap_or("?"),
+                        pr.availability_zone.as_deref().unwrap_or("?")
+                    ));
+                }
+            }
+            None => {
+                readers.insert(name.clone(), String::new());
+                p.unknown.push(path.attr("reader_endpoints").key(name));
+                p.unknown.push(path.attr("replicas").key(name).attr("arn"));
+            }
+        }
+    }
+    db.reader_endpoints = Some(readers);
+    for (name, pr) in &prior_replicas {
+        if pr.arn.is_some() && !db.replicas.iter().flatten().any(|(k, _)| k == name) {
+            p.replaced.push(format!(
+                "the read replica {name} (removed from database.replicas): deleted; the primary and the other replicas \
+                 are not touched"
+            ));
+        }
+    }
+}
+
+fn plan_storage(prior: Option<&StackState>, p: &mut Planned, account: Option<&str>) {
+    let prior_s = prior
+        .and_then(|x| x.storage.as_ref())
+        .filter(|s| s.bucket_arn.is_some());
+    let region = p.state.region.clone();
+    let name = p.state.name.clone();
+    let Some(s) = p.state.storage.as_mut() else {
+        if let Some(ps) = prior_s {
+            p.replaced.push(format!(
+                "the S3 bucket {} (storage removed from the configuration): deleted; refused before anything is \
+                 deleted while it holds objects, unless force_destroy",
+                ps.bucket_name.as_deref().unwrap_or("?")
+            ));
+        }
+        return;
+    };
+    if s.bucket_name.is_none() {
+        s.bucket_name = match (account, region.as_deref()) {
+            (Some(a), Some(r)) => Some(derived_bucket_name(&name, a, r)),
+            _ => prior_s.and_then(|ps| ps.bucket_name.clone()),
+        };
+    }
+    let path = storage_path();
+    match (&s.bucket_name, region.as_deref()) {
+        (Some(b), Some(r)) => {
+            s.bucket_arn = Some(format!("arn:aws:s3:::{b}"));
+            s.bucket_regional_domain_name = Some(regional_domain(b, r));
+        }
+        (b, _) => {
+            if b.is_none() {
+                p.unknown.push(path.attr("bucket_name"));
+                p.unknown.push(path.attr("bucket_arn"));
+            } else {
+                s.bucket_arn = b.as_ref().map(|b| format!("arn:aws:s3:::{b}"));
+            }
+            p.unknown.push(path.attr("bucket_regional_domain_name"));
+        }
+    }
+    if let Some(ps) = prior_s
+        && ps.bucket_name != s.bucket_name
+    {
+        p.replaced.push(format!(
+            "the S3 bucket {} (storage.bucket_name -> {}): the new bucket is created, then the old one is deleted; \
+             objects are not copied, and the delete is refused while the old bucket holds objects unless force_destroy",
+            ps.bucket_name.as_deref().unwrap_or("?"),
+            s.bucket_name.as_deref().unwrap_or("(known after apply)")
+        ));
+    }
+}
