@@ -150,3 +150,82 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
     );
     assert_eq!(calls, MOTO_CLUSTER_REFRESH_CALLS);
 }
+
+#[tokio::test]
+async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
+    use todo_provider::stack::model::{ClusterState, NodeGroupState};
+    use todo_provider::stack::model_data::{DatabaseState, ReplicaState, StorageState};
+    let emulator = Emulator::start();
+    if !emulator.target.serves("eks") || !emulator.target.serves("rds") {
+        println!(
+            "SKIPPED: {} does not serve EKS or RDS",
+            emulator.target.name()
+        );
+        return;
+    }
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = stacks_on(&clients, BTreeMap::new());
+    let group = |min| NodeGroupState {
+        min_size: min,
+        max_size: 4,
+        ..Default::default()
+    };
+    let want = with_defaults(&StackState {
+        name: "acc-calls-full".into(),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zones: vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
+            nat_gateways: Some("one_per_az".into()),
+            ..Default::default()
+        },
+        cluster: Some(ClusterState {
+            version: "1.31".into(),
+            addons: Some(BTreeMap::new()),
+            node_groups: Some(BTreeMap::from([
+                ("general".to_string(), group(2)),
+                ("batch".to_string(), group(0)),
+            ])),
+            ..Default::default()
+        }),
+        database: Some(DatabaseState {
+            deletion_protection: Some(false),
+            replicas: Some(BTreeMap::from([
+                ("r1".to_string(), ReplicaState::default()),
+                ("r2".to_string(), ReplicaState::default()),
+            ])),
+            ..Default::default()
+        }),
+        storage: Some(StorageState::default()),
+        ..Default::default()
+    });
+    let ctx = Context {
+        stop: tokio_util::sync::CancellationToken::new(),
+    };
+    let (state, d) = stacks.apply(&ctx, None, &want).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let state = state.unwrap();
+    let before = clients.calls.get();
+    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
+    let calls = clients.calls.get() - before;
+    println!(
+        "refresh of the unchanged full stack (3-zone network, key, cluster with two node groups, multi-AZ \
+         PostgreSQL with two replicas, bucket) on moto: {calls} AWS requests"
+    );
+    assert_eq!(
+        refreshed, state,
+        "the refresh found drift in an unchanged stack"
+    );
+    assert_eq!(calls, MOTO_FULL_REFRESH_CALLS);
+}
+
+/// The cluster stack's 26, and for the data tier: DescribeDBSubnetGroups +
+/// ListTagsForResource (2); DescribeDBParameterGroups +
+/// ListTagsForResource + DescribeDBParameters (3); DescribeDBInstances
+/// (tags inline, primary and replicas: 1); ListSecrets (1); for the
+/// bucket the tagging API, then versioning, encryption, public access
+/// block, ownership, policy and lifecycle (7).
+const MOTO_FULL_REFRESH_CALLS: u64 = MOTO_CLUSTER_REFRESH_CALLS + 2 + 3 + 1 + 1 + 7;

@@ -183,7 +183,10 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
                 .any(|t| t.key() == Some("todo:stack") && t.value() == Some(name)),
             "{tags:?}"
         );
-        for r in all.iter().filter(|d| d.db_instance_arn() != Some(arn.as_str())) {
+        for r in all
+            .iter()
+            .filter(|d| d.db_instance_arn() != Some(arn.as_str()))
+        {
             assert_eq!(
                 r.read_replica_source_db_instance_identifier(),
                 Some(primary.as_str()),
@@ -197,14 +200,17 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
         );
 
         // The bucket.
-        let v = aws
-            .s3
-            .get_bucket_versioning()
-            .bucket(&bucket)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(v.status().map(|s| s.as_str()), Some("Enabled"));
+        // moto names the answer's root GetBucketVersioningResponse, which
+        // the SDK does not parse: read its Status from the raw body then.
+        let enabled = match aws.s3.get_bucket_versioning().bucket(&bucket).send().await {
+            Ok(v) => v.status().map(|s| s.as_str()) == Some("Enabled"),
+            Err(aws_sdk_s3::error::SdkError::ServiceError(e)) if e.raw().status().is_success() => {
+                String::from_utf8_lossy(e.raw().body().bytes().unwrap_or_default())
+                    .contains("<Status>Enabled</Status>")
+            }
+            Err(e) => panic!("GetBucketVersioning: {e:?}"),
+        };
+        assert!(enabled, "versioning is not enabled");
         let e = aws
             .s3
             .get_bucket_encryption()
@@ -311,15 +317,18 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
         assert_eq!(names, vec![snapshot.as_str()]);
         let groups = aws.rds.describe_db_subnet_groups().send().await.unwrap();
         assert!(
-            groups
-                .db_subnet_groups()
-                .iter()
-                .all(|g| !g.db_subnet_group_name().unwrap_or_default().starts_with(name)),
+            groups.db_subnet_groups().iter().all(|g| !g
+                .db_subnet_group_name()
+                .unwrap_or_default()
+                .starts_with(name)),
             "{groups:?}"
         );
         let buckets = aws.s3.list_buckets().send().await.unwrap();
         assert!(
-            buckets.buckets().iter().all(|b| b.name() != Some(bucket.as_str())),
+            buckets
+                .buckets()
+                .iter()
+                .all(|b| b.name() != Some(bucket.as_str())),
             "bucket left"
         );
         let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk_config().await);
@@ -348,7 +357,10 @@ fn passwords_are_nowhere_in_state_plan_or_logs() {
     let show = ws.run(&["show", "-json"]).success();
     let state = std::fs::read_to_string(ws.root().join("terraform.tfstate")).unwrap();
     let secret_arn = output(&ws, "db_secret");
-    assert!(secret_arn.contains(&format!("todo/{name}/database/master")), "{secret_arn}");
+    assert!(
+        secret_arn.contains(&format!("todo/{name}/database/master")),
+        "{secret_arn}"
+    );
     // The password is in the stack's secret...
     let stored = rt().block_on(async {
         let aws = aws(&emulator).await;
@@ -361,7 +373,10 @@ fn passwords_are_nowhere_in_state_plan_or_logs() {
             .unwrap();
         v.secret_string().unwrap().to_string()
     });
-    assert!(stored.contains(password), "the secret does not hold the password");
+    assert!(
+        stored.contains(password),
+        "the secret does not hold the password"
+    );
     // ... and nowhere else.
     for (what, text) in [
         ("terraform.tfstate", state.as_str()),
@@ -404,7 +419,10 @@ fn passwords_are_nowhere_in_state_plan_or_logs() {
         ("terraform show -json", show.stdout.as_str()),
         ("apply output and TRACE log", apply.all().as_str()),
     ] {
-        assert!(!text.contains(&value), "the managed password is in the {what}");
+        assert!(
+            !text.contains(&value),
+            "the managed password is in the {what}"
+        );
     }
     ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
 }
@@ -420,6 +438,7 @@ fn deletion_protection_refuses_destroy_and_deletes_nothing() {
     let db = "    multi_az = false";
     let ws = Workspace::new(&(provider.clone() + &data_stack(name, db, "")));
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
+    let bucket = output(&ws, "bucket");
     let before = rt().block_on(async {
         let aws = aws(&emulator).await;
         let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk_config().await);
@@ -429,7 +448,8 @@ fn deletion_protection_refuses_destroy_and_deletes_nothing() {
     assert_ne!(out.code, 0, "{}", out.all());
     let text = out.all();
     assert!(
-        text.contains("deletion protection") && text.contains("database.deletion_protection = false"),
+        text.contains("deletion protection")
+            && text.contains("database.deletion_protection = false"),
         "{text}"
     );
     let after = rt().block_on(async {
@@ -439,20 +459,36 @@ fn deletion_protection_refuses_destroy_and_deletes_nothing() {
     });
     assert_eq!(after, before, "destroy deleted something");
     // A bucket holding objects refuses destroy the same way.
-    let bucket = output(&ws, "bucket");
-    let off = "    multi_az = false\n    deletion_protection = false\n    skip_final_snapshot = true";
+    let off =
+        "    multi_az = false\n    deletion_protection = false\n    skip_final_snapshot = true";
     ws.write_config(&(provider.clone() + &data_stack(name, off, "")));
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     rt().block_on(async {
         let aws = aws(&emulator).await;
+        let put = || {
+            aws.s3
+                .put_object()
+                .bucket(&bucket)
+                .key("backups/today.dump")
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(b"data"))
+                .send()
+        };
+        // The TLS-only policy refuses this plain-HTTP request (moto
+        // evaluates it)...
+        let refused = put().await.expect_err("a plain-HTTP PutObject was allowed");
+        assert_eq!(
+            refused.raw_response().map(|r| r.status().as_u16()),
+            Some(403)
+        );
+        // ... so take the policy away (the next apply restores it) to put
+        // an object in.
         aws.s3
-            .put_object()
+            .delete_bucket_policy()
             .bucket(&bucket)
-            .key("backups/today.dump")
-            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"data"))
             .send()
             .await
             .unwrap();
+        put().await.unwrap();
     });
     let out = ws.run(&["destroy", "-auto-approve", "-no-color"]);
     assert_ne!(out.code, 0, "{}", out.all());

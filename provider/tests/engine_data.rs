@@ -104,12 +104,20 @@ async fn the_full_stack_overlaps_the_database_with_the_cluster_and_replicas_run_
     assert!(db.arn.is_some() && db.endpoint.is_some(), "{db:?}");
     assert_eq!(db.port, Some(5432));
     assert!(
-        db.master_secret_arn.as_deref().is_some_and(|a| a.contains(":secret:")),
+        db.master_secret_arn
+            .as_deref()
+            .is_some_and(|a| a.contains(":secret:")),
         "managed password secret: {db:?}"
     );
     assert_eq!(
         db.security_group_id,
-        state.network.security_group_ids.as_ref().unwrap().get("database").cloned()
+        state
+            .network
+            .security_group_ids
+            .as_ref()
+            .unwrap()
+            .get("database")
+            .cloned()
     );
     assert_eq!(db.final_snapshot_identifier, Some(format!("{id}-final")));
     let readers = db.reader_endpoints.clone().unwrap();
@@ -172,7 +180,8 @@ async fn the_full_stack_overlaps_the_database_with_the_cluster_and_replicas_run_
         bound.as_secs_f64(),
         elapsed.as_secs_f64() / bound.as_secs_f64()
     );
-    let serial = model.db_multi_az_ready_after + 2 * model.replica_ready_after + model.cluster_ready_after;
+    let serial =
+        model.db_multi_az_ready_after + 2 * model.replica_ready_after + model.cluster_ready_after;
     assert!(elapsed < serial, "no overlap: {elapsed:?} vs {serial:?}");
     assert!(
         elapsed.as_secs_f64() < bound.as_secs_f64() * 1.1,
@@ -265,7 +274,17 @@ async fn a_crash_after_the_primarys_create_adopts_it_and_the_replicas_finish() {
     let all = instances(&sim).await;
     assert_eq!(all.len(), 3, "twin or missing instance: {all:?}");
     assert!(all.iter().all(|d| d.status == "available"));
-    assert_eq!(state.database.as_ref().unwrap().reader_endpoints.as_ref().unwrap().len(), 2);
+    assert_eq!(
+        state
+            .database
+            .as_ref()
+            .unwrap()
+            .reader_endpoints
+            .as_ref()
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(kinds(&sim, "db-subnet-group"), 1);
     assert_eq!(kinds(&sim, "db-parameter-group"), 1);
 }
@@ -293,13 +312,30 @@ async fn a_failed_replica_leaves_the_primary_and_the_other_replicas_alone() {
     let after = instances(&sim).await;
     assert_eq!(after.len(), 3, "one new replica should exist: {after:?}");
     for old in &before {
-        let now = after.iter().find(|d| d.identifier == old.identifier).unwrap();
-        assert_eq!(untouched(now), untouched(old), "an existing instance was touched");
+        let now = after
+            .iter()
+            .find(|d| d.identifier == old.identifier)
+            .unwrap();
+        assert_eq!(
+            untouched(now),
+            untouched(old),
+            "an existing instance was touched"
+        );
     }
     // The next apply finishes the job.
     let state = apply_ok(&s, partial.as_ref(), &more).await;
     assert_eq!(instances(&sim).await.len(), 4);
-    assert_eq!(state.database.as_ref().unwrap().reader_endpoints.as_ref().unwrap().len(), 3);
+    assert_eq!(
+        state
+            .database
+            .as_ref()
+            .unwrap()
+            .reader_endpoints
+            .as_ref()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -312,13 +348,26 @@ async fn adding_and_removing_a_replica_touches_nothing_else() {
     let after = instances(&sim).await;
     assert_eq!(after.len(), 3);
     for old in &before {
-        let now = after.iter().find(|d| d.identifier == old.identifier).unwrap();
+        let now = after
+            .iter()
+            .find(|d| d.identifier == old.identifier)
+            .unwrap();
         assert_eq!(untouched(now), untouched(old), "{} changed", old.identifier);
     }
     let state = apply_ok(&s, Some(&state), &with_data(&["r1"])).await;
     let back: Vec<_> = instances(&sim).await.iter().map(untouched).collect();
     assert_eq!(back, before.iter().map(untouched).collect::<Vec<_>>());
-    assert_eq!(state.database.as_ref().unwrap().reader_endpoints.as_ref().unwrap().len(), 1);
+    assert_eq!(
+        state
+            .database
+            .as_ref()
+            .unwrap()
+            .reader_endpoints
+            .as_ref()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -326,23 +375,46 @@ async fn a_class_change_waits_for_the_maintenance_window_and_is_not_repeated() {
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
     let s = stacks(&sim);
     let state = apply_ok(&s, None, &with_data(&[])).await;
-    let bigger = change(&with_data(&[]), |d| d.instance_class = Some("db.r6g.xlarge".into()));
-    let planned = plan_stack_in(Some(&state), &bigger, Some("us-east-1"), Some("123456789012"));
+    let bigger = change(&with_data(&[]), |d| {
+        d.instance_class = Some("db.r6g.xlarge".into())
+    });
+    let planned = plan_stack_in(
+        Some(&state),
+        &bigger,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
     assert!(planned.errors.is_empty(), "{:?}", planned.errors);
     assert!(
-        planned.warnings.iter().any(|w| w.contains("maintenance window")
-            && w.contains("database.instance_class: db.r6g.large -> db.r6g.xlarge")),
+        planned
+            .warnings
+            .iter()
+            .any(|w| w.contains("maintenance window")
+                && w.contains("database.instance_class: db.r6g.large -> db.r6g.xlarge")),
         "{:?}",
         planned.warnings
     );
     let state = apply_ok(&s, Some(&state), &planned.state).await;
     let p = instances(&sim).await.remove(0);
     assert_eq!(p.instance_class, "db.r6g.large", "applied at once");
-    assert_eq!(p.pending.get("DBInstanceClass").map(String::as_str), Some("db.r6g.xlarge"));
+    assert_eq!(
+        p.pending.get("DBInstanceClass").map(String::as_str),
+        Some("db.r6g.xlarge")
+    );
     // The pending change is not made again, and refresh sees no drift.
-    let calls = sim.calls_by_op().get("modify_instance").copied().unwrap_or(0);
+    let calls = sim
+        .calls_by_op()
+        .get("modify_instance")
+        .copied()
+        .unwrap_or(0);
     let state = apply_ok(&s, Some(&state), &planned.state).await;
-    assert_eq!(sim.calls_by_op().get("modify_instance").copied().unwrap_or(0), calls);
+    assert_eq!(
+        sim.calls_by_op()
+            .get("modify_instance")
+            .copied()
+            .unwrap_or(0),
+        calls
+    );
     let read = s.read(&ctx(), &state).await.unwrap().unwrap();
     assert_eq!(read.drift, Some(Vec::new()));
 
@@ -361,8 +433,15 @@ async fn a_replacement_is_refused_at_plan_unless_allowed_and_then_made_before_th
     let s = stacks(&sim);
     let state = apply_ok(&s, None, &with_data(&["r1"])).await;
     let old_id = state.database.as_ref().unwrap().identifier.clone().unwrap();
-    let renamed = change(&with_data(&["r1"]), |d| d.database_name = Some("todo2".into()));
-    let planned = plan_stack_in(Some(&state), &renamed, Some("us-east-1"), Some("123456789012"));
+    let renamed = change(&with_data(&["r1"]), |d| {
+        d.database_name = Some("todo2".into())
+    });
+    let planned = plan_stack_in(
+        Some(&state),
+        &renamed,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
     assert!(
         planned.errors.iter().any(|e| e.starts_with("database: ")
             && e.contains("database_name todo -> todo2")
@@ -371,7 +450,12 @@ async fn a_replacement_is_refused_at_plan_unless_allowed_and_then_made_before_th
         planned.errors
     );
     let allowed = change(&renamed, |d| d.allow_replacement = Some(true));
-    let planned = plan_stack_in(Some(&state), &allowed, Some("us-east-1"), Some("123456789012"));
+    let planned = plan_stack_in(
+        Some(&state),
+        &allowed,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
     assert!(planned.errors.is_empty(), "{:?}", planned.errors);
     let state = apply_ok(&s, Some(&state), &planned.state).await;
     let new_id = state.database.as_ref().unwrap().identifier.clone().unwrap();
@@ -397,10 +481,15 @@ async fn deletion_protection_and_a_bucket_with_objects_refuse_destroy_before_any
     assert!(d.has_errors());
     let text = format!("{d:?}");
     assert!(
-        text.contains("deletion protection") && text.contains("database.deletion_protection = false"),
+        text.contains("deletion protection")
+            && text.contains("database.deletion_protection = false"),
         "{text}"
     );
-    assert_eq!(sim.inventory().len(), everything, "destroy deleted something");
+    assert_eq!(
+        sim.inventory().len(),
+        everything,
+        "destroy deleted something"
+    );
 
     // Protection off; the bucket holds an object.
     let state = apply_ok(&s, Some(&state), &with_data(&["r1"])).await;
@@ -408,8 +497,15 @@ async fn deletion_protection_and_a_bucket_with_objects_refuse_destroy_before_any
     sim.put_object(&bucket, "backups/2026-11-25.dump");
     let d = s.destroy(&ctx(), &state).await;
     let text = format!("{d:?}");
-    assert!(text.contains("holds objects") && text.contains("storage.force_destroy"), "{text}");
-    assert_eq!(sim.inventory().len(), everything, "destroy deleted something");
+    assert!(
+        text.contains("holds objects") && text.contains("storage.force_destroy"),
+        "{text}"
+    );
+    assert_eq!(
+        sim.inventory().len(),
+        everything,
+        "destroy deleted something"
+    );
 
     // force_destroy: everything goes, the final snapshot stays.
     let mut forced = with_data(&["r1"]);
@@ -417,8 +513,21 @@ async fn deletion_protection_and_a_bucket_with_objects_refuse_destroy_before_any
     let state = apply_ok(&s, Some(&state), &with_defaults(&forced)).await;
     let d = s.destroy(&ctx(), &state).await;
     assert!(!d.has_errors(), "{d:?}");
-    let left: Vec<_> = sim.inventory().into_iter().map(|(k, id, _)| (k, id)).collect();
-    let snapshot = format!("{}-final", state.database.as_ref().unwrap().identifier.as_deref().unwrap());
+    let left: Vec<_> = sim
+        .inventory()
+        .into_iter()
+        .map(|(k, id, _)| (k, id))
+        .collect();
+    let snapshot = format!(
+        "{}-final",
+        state
+            .database
+            .as_ref()
+            .unwrap()
+            .identifier
+            .as_deref()
+            .unwrap()
+    );
     assert_eq!(left, vec![("db-snapshot", snapshot)], "left behind");
 }
 
@@ -433,11 +542,17 @@ async fn a_given_password_is_stored_in_the_stacks_secret_and_rotated_by_its_vers
     let state = apply_ok(&s, None, &want).await;
     let db = state.database.as_ref().unwrap();
     let secret = db.master_secret_arn.clone().unwrap();
-    assert!(secret.contains("todo/todo-test/database/master"), "{secret}");
+    assert!(
+        secret.contains("todo/todo-test/database/master"),
+        "{secret}"
+    );
     assert_eq!(sim.secret_versions(&secret), 1);
     let id = db.identifier.clone().unwrap();
     assert_eq!(sim.password_changes(&id), 0);
-    assert!(!format!("{state:?}").contains(password), "password in the state");
+    assert!(
+        !format!("{state:?}").contains(password),
+        "password in the state"
+    );
     assert!(!serde_json::to_string(&state).unwrap().contains(password));
 
     // Same version: nothing happens. New version: the secret and RDS get it.
@@ -445,8 +560,9 @@ async fn a_given_password_is_stored_in_the_stacks_secret_and_rotated_by_its_vers
     let state = apply_ok(&s, Some(&state), &want).await;
     assert_eq!(sim.mutations(), before);
     let mut rotated = change(&want, |d| d.master_password_wo_version = Some(2));
-    rotated.database.as_mut().unwrap().master_password =
-        Some(todo_provider::cloud::data::Sensitive::new("another-long-password-43"));
+    rotated.database.as_mut().unwrap().master_password = Some(
+        todo_provider::cloud::data::Sensitive::new("another-long-password-43"),
+    );
     apply_ok(&s, Some(&state), &rotated).await;
     assert_eq!(sim.secret_versions(&secret), 2);
     assert_eq!(sim.password_changes(&id), 1);
@@ -460,9 +576,17 @@ async fn removing_a_protected_database_is_refused_at_plan() {
     let state = apply_ok(&s, None, &protected).await;
     let mut without = protected.clone();
     without.database = None;
-    let planned = plan_stack_in(Some(&state), &without, Some("us-east-1"), Some("123456789012"));
+    let planned = plan_stack_in(
+        Some(&state),
+        &without,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
     assert!(
-        planned.errors.iter().any(|e| e.starts_with("database: ") && e.contains("deletion_protection")),
+        planned
+            .errors
+            .iter()
+            .any(|e| e.starts_with("database: ") && e.contains("deletion_protection")),
         "{:?}",
         planned.errors
     );
@@ -470,9 +594,17 @@ async fn removing_a_protected_database_is_refused_at_plan() {
     let smaller = change(&protected, |d| d.allocated_storage = Some(10));
     let bigger_first = change(&protected, |d| d.allocated_storage = Some(50));
     let state = apply_ok(&s, Some(&state), &bigger_first).await;
-    let planned = plan_stack_in(Some(&state), &smaller, Some("us-east-1"), Some("123456789012"));
+    let planned = plan_stack_in(
+        Some(&state),
+        &smaller,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
     assert!(
-        planned.errors.iter().any(|e| e.starts_with("database.allocated_storage: RDS cannot shrink")),
+        planned
+            .errors
+            .iter()
+            .any(|e| e.starts_with("database.allocated_storage: RDS cannot shrink")),
         "{:?}",
         planned.errors
     );

@@ -22,8 +22,8 @@ use super::{
 };
 
 /// How long each operation takes, and how long NAT gateways, EKS objects
-/// and RDS instances take to change state. [`LatencyModel::aws_like`] uses figures in the
-/// range AWS shows.
+/// and RDS instances take to change state. [`LatencyModel::aws_like`] uses
+/// figures in the range AWS shows.
 #[derive(Debug, Clone)]
 pub struct LatencyModel {
     /// Per operation name (the trait method name); unlisted ones take `default`.

@@ -27,8 +27,8 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::{
-    CloudError, CloudResult, Entry, KeyState, Map, SimCloud, Subnet, Tags, World, dependency,
-    get, get_mut, in_stack, insert, not_found, retag_map, service,
+    CloudError, CloudResult, Entry, KeyState, Map, SimCloud, Subnet, Tags, World, dependency, get,
+    get_mut, in_stack, insert, not_found, retag_map, service,
 };
 use crate::cloud::data::{
     Bucket, DbInstance, DbInstanceChange, DbParameterGroup, DbSubnetGroup, Lifecycle,
@@ -107,10 +107,7 @@ impl Deferred {
         take(&mut self.iops, later.iops);
         take(&mut self.multi_az, later.multi_az);
         take(&mut self.engine_version, later.engine_version);
-        take(
-            &mut self.backup_retention_days,
-            later.backup_retention_days,
-        );
+        take(&mut self.backup_retention_days, later.backup_retention_days);
         take(&mut self.parameter_group, later.parameter_group);
     }
 
@@ -363,14 +360,12 @@ impl Data {
     /// uses it or is in it.
     pub(super) fn remove(&mut self, id: &str) {
         let lower = id.to_lowercase();
-        self.instances
-            .retain(|k, d| *k != lower && d.db.arn != id);
+        self.instances.retain(|k, d| *k != lower && d.db.arn != id);
         self.subnet_groups.retain(|k, g| *k != lower && g.arn != id);
         self.parameter_groups
             .retain(|k, g| *k != lower && g.arn != id);
         self.snapshots.retain(|k, s| *k != lower && s.arn != id);
-        self.secrets
-            .retain(|k, s| k != id && s.secret.name != id);
+        self.secrets.retain(|k, s| k != id && s.secret.name != id);
         self.buckets.remove(id);
     }
 
@@ -516,18 +511,17 @@ impl World {
     /// The ARN of the enabled KMS key `key` (id, ARN, alias or alias ARN),
     /// or `code` naming the failure.
     fn usable_key(&self, key: &str, code: &str) -> CloudResult<String> {
-        let alias = key
-            .split_once(":alias/")
-            .map(|(_, a)| format!("alias/{a}"));
+        let alias = key.split_once(":alias/").map(|(_, a)| format!("alias/{a}"));
         let alias = alias.as_deref().unwrap_or(key);
         let id = self.aliases.get(alias).map_or(key, String::as_str);
-        let enabled = |k: &&crate::cloud::KmsKey| {
-            (k.id == id || k.arn == id) && k.state == KeyState::Enabled
-        };
+        let enabled =
+            |k: &&crate::cloud::KmsKey| (k.id == id || k.arn == id) && k.state == KeyState::Enabled;
         match self.keys.values().find(enabled) {
             Some(k) => Ok(k.arn.clone()),
             None => {
-                let message = format!("The specified KMS key [{key}] does not exist, is not enabled or you do not have permissions to access it.");
+                let message = format!(
+                    "The specified KMS key [{key}] does not exist, is not enabled or you do not have permissions to access it."
+                );
                 Err(service(code, message))
             }
         }
@@ -723,7 +717,12 @@ impl RdsApi for SimCloud {
         let w = self.world()?;
         let prefix = prefix.to_lowercase();
         let listed = |g: &&DbSubnetGroup| g.name.starts_with(&prefix) && w.visible(&g.arn);
-        Ok(w.data.subnet_groups.values().filter(listed).cloned().collect())
+        Ok(w.data
+            .subnet_groups
+            .values()
+            .filter(listed)
+            .cloned()
+            .collect())
     }
 
     async fn create_subnet_group(
@@ -773,8 +772,11 @@ impl RdsApi for SimCloud {
                     .collect();
                 let uses = |d: &&SimDb| d.db.subnet_group.as_deref() == Some(name.as_str());
                 let mut users = w.data.instances.values().filter(uses);
-                let stranded =
-                    users.any(|d| d.db.availability_zone.as_deref().is_some_and(|z| !zones.contains(z)));
+                let stranded = users.any(|d| {
+                    d.db.availability_zone
+                        .as_deref()
+                        .is_some_and(|z| !zones.contains(z))
+                });
                 if stranded {
                     let message = "Some of the subnets to be deleted are currently in use.";
                     return Err(service("SubnetAlreadyInUse", message));
@@ -896,9 +898,8 @@ impl RdsApi for SimCloud {
     async fn list_instances(&self, stack: &str) -> CloudResult<Vec<DbInstance>> {
         self.enter("list_instances").await?;
         let w = self.world()?;
-        let listed = |d: &&SimDb| {
-            !d.deleting() && in_stack(&d.db.tags, stack) && w.visible(&d.db.arn)
-        };
+        let listed =
+            |d: &&SimDb| !d.deleting() && in_stack(&d.db.tags, stack) && w.visible(&d.db.arn);
         let data = &w.data;
         Ok(data
             .instances
@@ -1061,7 +1062,10 @@ impl RdsApi for SimCloud {
                 security_groups: new.security_groups.clone(),
                 parameter_group: Some(parameter_group),
                 parameter_apply_status: Some(IN_SYNC.into()),
-                availability_zone: new.availability_zone.clone().or(source.availability_zone.clone()),
+                availability_zone: new
+                    .availability_zone
+                    .clone()
+                    .or(source.availability_zone.clone()),
                 replica_of: Some(source_id),
                 replicas: Vec::new(),
                 endpoint: None,
@@ -1106,10 +1110,8 @@ impl RdsApi for SimCloud {
                 Some(v) => {
                     let v = resolve_version(v)?;
                     if version_key(&v) < version_key(&db.engine_version) {
-                        let message = format!(
-                            "Cannot upgrade postgres from {} to {v}",
-                            db.engine_version
-                        );
+                        let message =
+                            format!("Cannot upgrade postgres from {} to {v}", db.engine_version);
                         return Err(combination(message));
                     }
                     Some(v)
@@ -1127,7 +1129,9 @@ impl RdsApi for SimCloud {
                 None => None,
             };
             if let Some(groups) = &change.security_groups {
-                let vpc = w.db_zones(db.subnet_group.as_deref().unwrap_or_default())?.0;
+                let vpc = w
+                    .db_zones(db.subnet_group.as_deref().unwrap_or_default())?
+                    .0;
                 w.db_security_groups(groups, &vpc)?;
             }
             let storage = change.allocated_storage.unwrap_or(db.allocated_storage);
@@ -1346,7 +1350,11 @@ impl RdsApi for SimCloud {
                 return Ok(());
             }
             let tags = w.data.rds_tags(arn);
-            retag_map(tags.ok_or_else(|| not_found("RDS resource", arn))?, set, remove);
+            retag_map(
+                tags.ok_or_else(|| not_found("RDS resource", arn))?,
+                set,
+                remove,
+            );
             Ok(())
         })
         .await
@@ -1386,7 +1394,8 @@ impl SecretsApi for SimCloud {
     ) -> CloudResult<Secret> {
         self.mutate("create_secret", |w| {
             if w.data.secrets.values().any(|s| s.secret.name == name) {
-                let message = format!("The operation failed because the secret {name} already exists.");
+                let message =
+                    format!("The operation failed because the secret {name} already exists.");
                 return Err(service("ResourceExistsException", message));
             }
             let kms_key_id = match kms_key {
@@ -1858,7 +1867,9 @@ mod tests {
         );
         let again = sim.create_primary(&primary(&b, "main"), &tags()).await;
         assert_eq!(code(again), "DBInstanceAlreadyExists");
-        let early = sim.create_replica(&replica(&b, "r1", "main"), &tags()).await;
+        let early = sim
+            .create_replica(&replica(&b, "r1", "main"), &tags())
+            .await;
         assert_eq!(code(early), "InvalidDBInstanceState");
 
         // The two refused calls took their latency (2 s).
@@ -1873,7 +1884,9 @@ mod tests {
         );
         assert_eq!(db.port, Some(5432));
 
-        let r = sim.create_replica(&replica(&b, "r1", "main"), &tags()).await;
+        let r = sim
+            .create_replica(&replica(&b, "r1", "main"), &tags())
+            .await;
         let r = r.unwrap();
         assert_eq!(r.status, "creating");
         assert_eq!(r.replica_of.as_deref(), Some("main"));
@@ -1990,7 +2003,10 @@ mod tests {
         sim.modify_instance("main", &change).await.unwrap();
         let db = instance(&sim, "main").await;
         assert_eq!(db.status, "available");
-        assert_eq!((db.instance_class.as_str(), db.allocated_storage), ("db.t4g.medium", 20));
+        assert_eq!(
+            (db.instance_class.as_str(), db.allocated_storage),
+            ("db.t4g.medium", 20)
+        );
         let pending: Vec<(&str, &str)> = db
             .pending
             .iter()
@@ -1998,7 +2014,10 @@ mod tests {
             .collect();
         assert_eq!(
             pending,
-            [("AllocatedStorage", "50"), ("DBInstanceClass", "db.r6g.large")]
+            [
+                ("AllocatedStorage", "50"),
+                ("DBInstanceClass", "db.r6g.large")
+            ]
         );
         assert_eq!(
             db.maintenance_window.as_deref(),
@@ -2008,7 +2027,10 @@ mod tests {
         assert_eq!(instance(&sim, "main").await.allocated_storage, 20);
         sim.run_maintenance("main");
         let db = instance(&sim, "main").await;
-        assert_eq!((db.instance_class.as_str(), db.allocated_storage), ("db.r6g.large", 50));
+        assert_eq!(
+            (db.instance_class.as_str(), db.allocated_storage),
+            ("db.r6g.large", 50)
+        );
         assert!(db.pending.is_empty());
 
         let smaller = DbInstanceChange {
@@ -2040,7 +2062,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn parameter_changes_wait_for_a_reboot() {
         let (sim, _) = with_primary(false).await;
-        let set = BTreeMap::from([("shared_preload_libraries".into(), "pg_stat_statements".into())]);
+        let set = BTreeMap::from([(
+            "shared_preload_libraries".into(),
+            "pg_stat_statements".into(),
+        )]);
         sim.modify_parameters("DB-PG16", &set, &[]).await.unwrap();
         let groups = sim.list_parameter_groups("db-").await.unwrap();
         assert_eq!(groups[0].parameters, set);
@@ -2064,15 +2089,24 @@ mod tests {
         assert_eq!(code(duplicate), "DBSubnetGroupAlreadyExists");
         let in_use = sim.delete_subnet_group("db").await;
         assert_eq!(code(in_use), "DependencyViolation");
-        assert_eq!(code(sim.delete_subnet(&b.subnets[0]).await), "DependencyViolation");
-        assert_eq!(code(sim.delete_security_group(&b.group).await), "DependencyViolation");
+        assert_eq!(
+            code(sim.delete_subnet(&b.subnets[0]).await),
+            "DependencyViolation"
+        );
+        assert_eq!(
+            code(sim.delete_security_group(&b.group).await),
+            "DependencyViolation"
+        );
 
         sim.delete_instance("main", None).await.unwrap();
         let deleting = sim.delete_subnet_group("db").await;
         assert_eq!(code(deleting), "DependencyViolation");
         sleep(sim.latency.db_gone_after).await;
         sim.delete_security_group(&b.group).await.unwrap();
-        assert_eq!(code(sim.delete_subnet(&b.subnets[0]).await), "DependencyViolation");
+        assert_eq!(
+            code(sim.delete_subnet(&b.subnets[0]).await),
+            "DependencyViolation"
+        );
         sim.delete_subnet_group("db").await.unwrap();
         sim.delete_subnet(&b.subnets[0]).await.unwrap();
         assert!(sim.list_subnet_groups("").await.unwrap().is_empty());
@@ -2089,8 +2123,14 @@ mod tests {
         let again = sim.create_bucket(&bucket.name, &other).await.unwrap();
         assert_eq!(again.tags, tags(), "an owned bucket comes back as it is");
         sim.add_foreign_bucket("taken");
-        assert_eq!(code(sim.create_bucket("taken", &tags()).await), "BucketAlreadyExists");
-        assert_eq!(code(sim.create_bucket("Bad_Name", &tags()).await), "InvalidBucketName");
+        assert_eq!(
+            code(sim.create_bucket("taken", &tags()).await),
+            "BucketAlreadyExists"
+        );
+        assert_eq!(
+            code(sim.create_bucket("Bad_Name", &tags()).await),
+            "InvalidBucketName"
+        );
 
         sim.put_object(&bucket.name, "a");
         sim.put_object(&bucket.name, "a");
@@ -2112,12 +2152,19 @@ mod tests {
         let value = Sensitive::new("hunter22-secret");
         let secret = sim.create_secret("s/db", "", &key, &value, &tags()).await;
         let secret = secret.unwrap();
-        assert!(secret.arn.starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:s/db-"));
+        assert!(
+            secret
+                .arn
+                .starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:s/db-")
+        );
         let again = sim.create_secret("s/db", "", &key, &value, &tags()).await;
         assert_eq!(code(again), "ResourceExistsException");
         sim.put_secret_value(&secret.arn, &value).await.unwrap();
         assert_eq!(sim.secret_versions(&secret.arn), 2);
-        assert_eq!(sim.list_secrets("s").await.unwrap(), [secret.clone()]);
+        assert_eq!(
+            sim.list_secrets("s").await.unwrap(),
+            std::slice::from_ref(&secret)
+        );
         sim.delete_secret(&secret.arn).await.unwrap();
         assert!(sim.list_secrets("s").await.unwrap().is_empty());
         sim.create_secret("s/db", "", &key, &value, &tags())

@@ -122,7 +122,11 @@ impl Kind for Buckets {
             ));
         }
         let policy = tls_only_policy(&spec.name);
-        if !seen.policy.as_deref().is_some_and(|p| same_policy(p, &policy)) {
+        if !seen
+            .policy
+            .as_deref()
+            .is_some_and(|p| same_policy(p, &policy))
+        {
             out.push(Change::update(
                 "policy: not the stack's -> deny requests without TLS",
             ));
@@ -155,7 +159,11 @@ impl Kind for Buckets {
                     "storage.bucket_name: bucket {} already exists in this account and belongs to another stack ({} = {}); choose another name",
                     spec.name,
                     crate::cloud::TAG_STACK,
-                    bucket.tags.get(crate::cloud::TAG_STACK).map(String::as_str).unwrap_or("?")
+                    bucket
+                        .tags
+                        .get(crate::cloud::TAG_STACK)
+                        .map(String::as_str)
+                        .unwrap_or("?")
                 ),
             }),
             None => {
@@ -178,7 +186,11 @@ impl Kind for Buckets {
             s3.enforce_ownership(&seen.name).await?;
         }
         let policy = tls_only_policy(&spec.name);
-        if !seen.policy.as_deref().is_some_and(|p| same_policy(p, &policy)) {
+        if !seen
+            .policy
+            .as_deref()
+            .is_some_and(|p| same_policy(p, &policy))
+        {
             s3.set_policy(&seen.name, &policy).await?;
         }
         let key = ids.need(&spec.key)?;

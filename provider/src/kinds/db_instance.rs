@@ -205,15 +205,23 @@ fn deferred(seen: &DbInstance, name: &str, have: String, want: String) -> Option
 }
 
 fn resolve_all(keys: &[Key], ids: &Ids) -> Option<BTreeSet<String>> {
-    keys.iter().map(|k| ids.get(k).map(str::to_string)).collect()
+    keys.iter()
+        .map(|k| ids.get(k).map(str::to_string))
+        .collect()
 }
 
 fn password_version(seen: &DbInstance) -> Option<i64> {
-    seen.tags.get(TAG_PASSWORD_VERSION).and_then(|v| v.parse().ok())
+    seen.tags
+        .get(TAG_PASSWORD_VERSION)
+        .and_then(|v| v.parse().ok())
 }
 
 /// What differs, and the change that converges it.
-fn plan_change(spec: &DbInstanceSpec, seen: &DbInstance, ids: &Ids) -> (Vec<Change>, DbInstanceChange) {
+fn plan_change(
+    spec: &DbInstanceSpec,
+    seen: &DbInstance,
+    ids: &Ids,
+) -> (Vec<Change>, DbInstanceChange) {
     let mut out = Vec::new();
     let mut c = DbInstanceChange {
         apply_immediately: spec.apply_immediately,
@@ -254,7 +262,9 @@ fn plan_change(spec: &DbInstanceSpec, seen: &DbInstance, ids: &Ids) -> (Vec<Chan
     match resolve_all(&spec.security_groups, ids) {
         Some(w) if w == have_groups => {}
         w => {
-            out.push(Change::update("VpcSecurityGroups: the stack's database group"));
+            out.push(Change::update(
+                "VpcSecurityGroups: the stack's database group",
+            ));
             c.security_groups = w.map(|w| w.into_iter().collect());
         }
     }
@@ -341,7 +351,8 @@ fn primary_changes(
         )));
         c.backup_retention_days = Some(p.backup_retention_days);
     }
-    let same = |a: &Option<String>, b: &str| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(b));
+    let same =
+        |a: &Option<String>, b: &str| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(b));
     if !same(&seen.backup_window, &p.backup_window) {
         out.push(Change::update(format!(
             "PreferredBackupWindow: {} -> {}",
@@ -374,8 +385,12 @@ fn primary_changes(
         if managed || password_version(seen) != spec.password_version {
             out.push(Change::update(format!(
                 "MasterUserPassword: set from master_password_wo (version {} -> {})",
-                password_version(seen).map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
-                spec.password_version.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
+                password_version(seen)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "none".into()),
+                spec.password_version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "none".into())
             )));
             c.password = p.password.clone();
         }
@@ -436,7 +451,12 @@ impl Kind for DbInstances {
     const NOUN: &'static str = "RDS instance";
 
     fn deps(spec: &DbInstanceSpec) -> Vec<Dep> {
-        let mut deps: Vec<Dep> = spec.security_groups.iter().cloned().map(Dep::ready).collect();
+        let mut deps: Vec<Dep> = spec
+            .security_groups
+            .iter()
+            .cloned()
+            .map(Dep::ready)
+            .collect();
         deps.push(Dep::ready(spec.parameter_group.clone()));
         let key = match &spec.role {
             Role::Primary(p) => {
@@ -478,7 +498,9 @@ impl Kind for DbInstances {
         match &spec.role {
             Role::Primary(p) => out.extend(replacing(p, seen, ids)),
             Role::Replica(r) => {
-                if seen.replica_of.is_none() || !ids.is(&r.source, seen.replica_of.as_deref().unwrap_or("")) {
+                if seen.replica_of.is_none()
+                    || !ids.is(&r.source, seen.replica_of.as_deref().unwrap_or(""))
+                {
                     out.push(Change::replace(format!(
                         "source: {} -> the primary",
                         seen.replica_of.as_deref().unwrap_or("none")
@@ -503,7 +525,12 @@ impl Kind for DbInstances {
         self.0.list_instances(stack).await
     }
 
-    async fn create(&self, spec: &DbInstanceSpec, ids: &Ids, tags: &Tags) -> CloudResult<DbInstance> {
+    async fn create(
+        &self,
+        spec: &DbInstanceSpec,
+        ids: &Ids,
+        tags: &Tags,
+    ) -> CloudResult<DbInstance> {
         let groups = spec
             .security_groups
             .iter()
@@ -524,7 +551,9 @@ impl Kind for DbInstances {
                         }
                     })?))
                 } else {
-                    Some(MasterPassword::Managed { kms_key: key.clone() })
+                    Some(MasterPassword::Managed {
+                        kms_key: key.clone(),
+                    })
                 };
                 let db = NewPrimary {
                     identifier: spec.identifier.clone(),
@@ -579,10 +608,14 @@ impl Kind for DbInstances {
         }
         // Decide from a fresh read: what the wait revealed, what RDS now
         // holds as pending.
-        let now = self.0.get_instance(&seen.identifier).await?.ok_or_else(|| CloudError::NotFound {
-            kind: "RDS instance",
-            id: seen.identifier.clone(),
-        })?;
+        let now = self
+            .0
+            .get_instance(&seen.identifier)
+            .await?
+            .ok_or_else(|| CloudError::NotFound {
+                kind: "RDS instance",
+                id: seen.identifier.clone(),
+            })?;
         let (_, mut change) = plan_change(spec, &now, ids);
         if let Role::Primary(p) = &spec.role
             && p.password_given
@@ -617,13 +650,22 @@ impl Kind for DbInstances {
             (None, Some(s)) => Some(s.clone()),
             (None, None) => Some(format!("{}-final", seen.identifier)),
         };
-        if seen.status != "available" && seen.status != "deleting" && SETTLING.contains(&seen.status.as_str()) {
+        if seen.status != "available"
+            && seen.status != "deleting"
+            && SETTLING.contains(&seen.status.as_str())
+        {
             self.wait_available(&seen.identifier).await?;
         }
-        match self.0.delete_instance(&seen.identifier, snapshot.as_deref()).await {
+        match self
+            .0
+            .delete_instance(&seen.identifier, snapshot.as_deref())
+            .await
+        {
             // RDS refuses to delete a primary while its replicas are
             // going: retried like any dependency.
-            Err(CloudError::Service { code, message }) if code == "InvalidDBInstanceState" && !seen.replicas.is_empty() => {
+            Err(CloudError::Service { code, message })
+                if code == "InvalidDBInstanceState" && !seen.replicas.is_empty() =>
+            {
                 Err(CloudError::DependencyViolation(message))
             }
             other => other,

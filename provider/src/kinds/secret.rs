@@ -78,13 +78,20 @@ impl Kind for Secrets {
     fn diff(spec: &SecretSpec, seen: &Secret, ids: &Ids) -> Vec<Change> {
         let mut out = Vec::new();
         if seen.name != spec.name {
-            out.push(Change::replace(format!("name: {} -> {}", seen.name, spec.name)));
+            out.push(Change::replace(format!(
+                "name: {} -> {}",
+                seen.name, spec.name
+            )));
         }
         if version(seen) != spec.version {
             out.push(Change::update(format!(
                 "value: version {} -> {}",
-                version(seen).map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
-                spec.version.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
+                version(seen)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "none".into()),
+                spec.version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "none".into())
             )));
         }
         let key = key_of(spec, ids);

@@ -136,10 +136,7 @@ pub(super) fn database_objects(state: &StackState, db: &DatabaseState, out: &mut
         },
     ));
     let given = db.master_password_wo_version.is_some();
-    let max_storage = db
-        .max_allocated_storage
-        .filter(|m| *m > 0)
-        .map(to_i32);
+    let max_storage = db.max_allocated_storage.filter(|m| *m > 0).map(to_i32);
     let mut primary_tags: crate::cloud::Tags = [(
         TAG_FINAL_SNAPSHOT.to_string(),
         final_snapshot(state).unwrap_or_else(|| NO_FINAL_SNAPSHOT.into()),
@@ -325,7 +322,10 @@ pub(super) fn fill_data(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mu
         };
         let mut readers = BTreeMap::new();
         for (name, r) in db.replicas.iter_mut().flatten() {
-            let s = seen(&db_replica(name), replica_ids.get(name).and_then(Option::as_ref));
+            let s = seen(
+                &db_replica(name),
+                replica_ids.get(name).and_then(Option::as_ref),
+            );
             r.arn = s.map(|s| s.arn.clone());
             if let Some(e) = s.and_then(|s| s.endpoint.clone()) {
                 readers.insert(name.clone(), e);

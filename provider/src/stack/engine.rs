@@ -130,9 +130,13 @@ async fn refusals(
         let Some(kind) = kinds.iter().find(|k| k.name() == o.kind) else {
             continue;
         };
-        let answer = race(limit, stop, unthrottled(limit, stop, || kind.refuse_delete(o)))
-            .await
-            .map_err(Failure::Observe)?;
+        let answer = race(
+            limit,
+            stop,
+            unthrottled(limit, stop, || kind.refuse_delete(o)),
+        )
+        .await
+        .map_err(Failure::Observe)?;
         out.extend(answer);
     }
     Ok(out)
@@ -307,9 +311,9 @@ pub async fn apply(
         reread_kinds.extend(kinds::cluster(clouds));
     }
     if desired.database.is_some() {
-        reread_kinds.push(crate::reconcile::erase(
-            kinds::db_instance::DbInstances(clouds.rds.clone()),
-        ));
+        reread_kinds.push(crate::reconcile::erase(kinds::db_instance::DbInstances(
+            clouds.rds.clone(),
+        )));
     }
     let objects = if reread_kinds.is_empty() {
         BTreeMap::new()

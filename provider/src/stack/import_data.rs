@@ -20,7 +20,9 @@ pub fn imported_database(objects: &BTreeMap<Key, Observed>) -> Option<DatabaseSt
     let p = objects
         .get(&blueprint::db_primary())
         .and_then(|o| o.seen::<DbInstances>())?;
-    let stack_key = objects.get(&blueprint::kms_key()).map(|o| o.meta.id.clone());
+    let stack_key = objects
+        .get(&blueprint::kms_key())
+        .map(|o| o.meta.id.clone());
     let parameters = objects
         .get(&blueprint::db_parameter_group())
         .and_then(|o| o.seen::<DbParameterGroups>())
@@ -66,7 +68,10 @@ pub fn imported_database(objects: &BTreeMap<Key, Observed>) -> Option<DatabaseSt
             storage_type: Some(p.storage_type.clone()),
             iops: p.iops.filter(|_| provisioned).map(i64::from),
             multi_az: Some(p.multi_az),
-            kms_key_arn: p.kms_key_id.clone().filter(|k| Some(k) != stack_key.as_ref()),
+            kms_key_arn: p
+                .kms_key_id
+                .clone()
+                .filter(|k| Some(k) != stack_key.as_ref()),
             backup_retention_days: Some(p.backup_retention_days.into()),
             backup_window: p.backup_window.clone(),
             maintenance_window: p.maintenance_window.clone(),

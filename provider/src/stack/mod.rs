@@ -759,7 +759,10 @@ impl tfplugin::Resource for StackResource {
         }
         for w in &planned.warnings {
             d.push(Diagnostic::warning(
-                format!("Stack {:?}: part of this change waits for the maintenance window", config.name),
+                format!(
+                    "Stack {:?}: part of this change waits for the maintenance window",
+                    config.name
+                ),
                 w.clone(),
             ));
         }

@@ -138,7 +138,8 @@ impl DatabaseState {
         s.multi_az.get_or_insert(true);
         s.backup_retention_days
             .get_or_insert(d::BACKUP_RETENTION_DAYS);
-        s.backup_window.get_or_insert_with(|| d::BACKUP_WINDOW.into());
+        s.backup_window
+            .get_or_insert_with(|| d::BACKUP_WINDOW.into());
         s.maintenance_window
             .get_or_insert_with(|| d::MAINTENANCE_WINDOW.into());
         s.cloudwatch_logs_exports
@@ -214,7 +215,8 @@ impl StorageState {
         let l = s.lifecycle.get_or_insert_with(LifecycleState::default);
         l.noncurrent_version_expiration_days
             .get_or_insert(d::NONCURRENT_VERSION_EXPIRATION_DAYS);
-        l.transition_to_ia_days.get_or_insert(d::TRANSITION_TO_IA_DAYS);
+        l.transition_to_ia_days
+            .get_or_insert(d::TRANSITION_TO_IA_DAYS);
         l.abort_incomplete_multipart_upload_days
             .get_or_insert(d::ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS);
         s

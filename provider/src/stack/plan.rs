@@ -76,8 +76,10 @@ pub fn with_defaults(config: &StackState) -> StackState {
         let mut d = d.with_defaults();
         let (class, insights) = (d.instance_class.clone(), d.performance_insights);
         for (name, r) in d.replicas.iter_mut().flatten() {
-            r.instance_class.get_or_insert_with(|| class.clone().unwrap_or_default());
-            r.performance_insights.get_or_insert(insights.unwrap_or(false));
+            r.instance_class
+                .get_or_insert_with(|| class.clone().unwrap_or_default());
+            r.performance_insights
+                .get_or_insert(insights.unwrap_or(false));
             if r.availability_zone.is_none() && !zones.is_empty() {
                 // Stable per name: adding or removing another replica
                 // never moves this one.

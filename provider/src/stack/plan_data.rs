@@ -39,7 +39,11 @@ fn what_replaces(before: &DatabaseState, after: &DatabaseState) -> String {
     };
     field("kms_key_arn", &before.kms_key_arn, &after.kms_key_arn);
     field("database_name", &before.database_name, &after.database_name);
-    field("master_username", &before.master_username, &after.master_username);
+    field(
+        "master_username",
+        &before.master_username,
+        &after.master_username,
+    );
     if what.is_empty() {
         "its storage key is replaced".into()
     } else {
@@ -95,7 +99,13 @@ fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
         p.unknown.push(path.attr("security_group_id"));
     }
     let all_new = |unknown: &mut Vec<AttributePath>, db: &DatabaseState| {
-        for attr in ["endpoint", "port", "arn", "master_secret_arn", "reader_endpoints"] {
+        for attr in [
+            "endpoint",
+            "port",
+            "arn",
+            "master_secret_arn",
+            "reader_endpoints",
+        ] {
             unknown.push(db_path().attr(attr));
         }
         for name in db.replicas.iter().flatten().map(|(k, _)| k.clone()) {
@@ -191,9 +201,21 @@ fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
         };
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let num = |v: &Option<i64>| v.map(|n| n.to_string()).unwrap_or_else(|| "unset".into());
-        field("instance_class", text(&pdd.instance_class), text(&ddd.instance_class));
-        field("allocated_storage", num(&pdd.allocated_storage), num(&ddd.allocated_storage));
-        field("storage_type", text(&pdd.storage_type), text(&ddd.storage_type));
+        field(
+            "instance_class",
+            text(&pdd.instance_class),
+            text(&ddd.instance_class),
+        );
+        field(
+            "allocated_storage",
+            num(&pdd.allocated_storage),
+            num(&ddd.allocated_storage),
+        );
+        field(
+            "storage_type",
+            text(&pdd.storage_type),
+            text(&ddd.storage_type),
+        );
         field("iops", num(&pdd.iops), num(&ddd.iops));
         field(
             "multi_az",

@@ -128,7 +128,8 @@ pub fn database_attributes(for_data_source: bool) -> Vec<Attribute> {
 /// The `storage` attributes (all computed in the data source).
 pub fn storage_attributes(for_data_source: bool) -> Vec<Attribute> {
     let input = input(for_data_source);
-    let lifecycle = vec![
+    let lifecycle =
+        vec![
         input(Attribute::number("noncurrent_version_expiration_days").description(
             "Delete noncurrent object versions after this many days (default 90; 0: never).",
         )),

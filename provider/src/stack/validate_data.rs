@@ -1622,8 +1622,14 @@ mod tests {
             );
         }
         for (reserved, why) in [
-            ("rdsadmin", "RDS reserves names starting with \"rds\""),
-            ("rds_superuser", "RDS reserves names starting with \"rds\""),
+            (
+                "rdsadmin",
+                "RDS reserves names starting with \"rds\" for its own roles (rdsadmin, rds_superuser, ...)",
+            ),
+            (
+                "rds_superuser",
+                "RDS reserves names starting with \"rds\" for its own roles (rdsadmin, rds_superuser, ...)",
+            ),
             (
                 "pg_monitor",
                 "PostgreSQL reserves role names starting with \"pg_\"",

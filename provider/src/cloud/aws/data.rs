@@ -24,9 +24,9 @@ use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
     BucketVersioningStatus, CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleRule,
     LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectIdentifier, ObjectOwnership,
-    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, Tagging, Transition, TransitionStorageClass, VersioningConfiguration,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tagging, Transition, TransitionStorageClass, VersioningConfiguration,
 };
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -96,11 +96,22 @@ fn invalid(what: &str, e: impl std::fmt::Display) -> CloudError {
 /// [`map_sdk_err`] with the codes of these services that do not follow
 /// the shared patterns: RDS's `DBSubnetGroupNotFoundFault` and S3's
 /// `NoSuchBucket` are `NotFound`; a subnet group or parameter group still
-/// used by an instance is a `DependencyViolation`.
+/// used by an instance is a `DependencyViolation`; an HTTP 500 without an
+/// AWS error code (an emulator lacking the operation) is `Unsupported`.
 fn data_err<E>(err: SdkError<E, HttpResponse>, kind: &'static str, id: &str) -> CloudError
 where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
 {
+    if let SdkError::ServiceError(service) = &err {
+        let status = service.raw().status().as_u16();
+        // AWS answers every error with a code; a bare HTTP 500 is an
+        // emulator that has not implemented the operation (moto).
+        if status == 500 && service.err().code().is_none() {
+            return CloudError::Unsupported(format!(
+                "{kind} {id}: the endpoint answered HTTP 500 without an AWS error (the operation is not served)"
+            ));
+        }
+    }
     match map_sdk_err(err, kind, id) {
         CloudError::Service { code, .. }
             if code == "DBSubnetGroupNotFoundFault"
@@ -131,9 +142,7 @@ where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
 {
     match data_err(err, kind, id) {
-        CloudError::Service { code, message }
-            if code == "InvalidDBParameterGroupState" =>
-        {
+        CloudError::Service { code, message } if code == "InvalidDBParameterGroupState" => {
             CloudError::DependencyViolation(format!("{kind} {id}: {message}"))
         }
         other => other,
@@ -223,14 +232,21 @@ fn s3_tagging(tags: &Tags) -> CloudResult<Tagging> {
 /// The identifier an RDS identifier-or-ARN names (a replica's source may
 /// be reported as an ARN: `arn:aws:rds:region:account:db:name`).
 fn identifier_of(id_or_arn: &str) -> String {
-    id_or_arn.rsplit(':').next().unwrap_or(id_or_arn).to_string()
+    id_or_arn
+        .rsplit(':')
+        .next()
+        .unwrap_or(id_or_arn)
+        .to_string()
 }
 
 fn subnet_group_of(g: &aws_sdk_rds::types::DbSubnetGroup, tags: Tags) -> DbSubnetGroup {
     DbSubnetGroup {
         name: g.db_subnet_group_name().unwrap_or_default().to_string(),
         arn: g.db_subnet_group_arn().unwrap_or_default().to_string(),
-        description: g.db_subnet_group_description().unwrap_or_default().to_string(),
+        description: g
+            .db_subnet_group_description()
+            .unwrap_or_default()
+            .to_string(),
         vpc_id: g.vpc_id().unwrap_or_default().to_string(),
         subnet_ids: g
             .subnets()
@@ -249,7 +265,10 @@ fn parameter_group_of(
     DbParameterGroup {
         name: g.db_parameter_group_name().unwrap_or_default().to_string(),
         arn: g.db_parameter_group_arn().unwrap_or_default().to_string(),
-        family: g.db_parameter_group_family().unwrap_or_default().to_string(),
+        family: g
+            .db_parameter_group_family()
+            .unwrap_or_default()
+            .to_string(),
         description: g.description().unwrap_or_default().to_string(),
         parameters,
         tags,
@@ -386,7 +405,11 @@ fn instance_of(d: &aws_sdk_rds::types::DbInstance) -> DbInstance {
 
 /// An instance as a create call answers it; the tags asked for where the
 /// answer carries none.
-fn created_instance(d: Option<&aws_sdk_rds::types::DbInstance>, tags: &Tags, what: &str) -> CloudResult<DbInstance> {
+fn created_instance(
+    d: Option<&aws_sdk_rds::types::DbInstance>,
+    tags: &Tags,
+    what: &str,
+) -> CloudResult<DbInstance> {
     let d = d.ok_or_else(|| incomplete(what))?;
     let mut out = instance_of(d);
     if out.tags.is_empty() {
@@ -501,10 +524,13 @@ impl AwsRds {
     /// The storage the instance has now (to turn autoscaling off, RDS
     /// wants the ceiling set to it).
     async fn allocated_storage(&self, identifier: &str) -> CloudResult<i32> {
-        let instance = self.get_instance(identifier).await?.ok_or_else(|| CloudError::NotFound {
-            kind: "DB instance",
-            id: identifier.to_string(),
-        })?;
+        let instance =
+            self.get_instance(identifier)
+                .await?
+                .ok_or_else(|| CloudError::NotFound {
+                    kind: "DB instance",
+                    id: identifier.to_string(),
+                })?;
         Ok(instance.allocated_storage)
     }
 }
@@ -888,11 +914,13 @@ impl RdsApi for AwsRds {
             .set_vpc_security_group_ids(change.security_groups.clone())
             .set_db_parameter_group_name(change.parameter_group.clone())
             .set_master_user_password(change.password.as_ref().map(|p| p.expose().to_string()))
-            .set_manage_master_user_password(match (&change.password, &change.manage_password_key) {
-                (_, Some(_)) => Some(true),
-                (Some(_), None) => Some(false),
-                (None, None) => None,
-            })
+            .set_manage_master_user_password(
+                match (&change.password, &change.manage_password_key) {
+                    (_, Some(_)) => Some(true),
+                    (Some(_), None) => Some(false),
+                    (None, None) => None,
+                },
+            )
             .set_master_user_secret_kms_key_id(change.manage_password_key.clone())
             .apply_immediately(change.apply_immediately);
         let _permit = self.gate.enter().await;
@@ -1041,7 +1069,10 @@ impl SecretsApi for AwsSecrets {
             .map_err(|e| data_err(e, "secret", name))?;
         Ok(Secret {
             name: out.name().unwrap_or(name).to_string(),
-            arn: out.arn().ok_or_else(|| incomplete("CreateSecret"))?.to_string(),
+            arn: out
+                .arn()
+                .ok_or_else(|| incomplete("CreateSecret"))?
+                .to_string(),
             kms_key_id: Some(kms_key.to_string()),
             description: description.to_string(),
             tags: tags.clone(),
@@ -1251,12 +1282,14 @@ impl AwsStorage {
         let _permit = self.gate.enter().await;
         match self.s3.get_bucket_versioning().bucket(name).send().await {
             Ok(out) => Ok(out.status() == Some(&BucketVersioningStatus::Enabled)),
-            // A success whose body is no VersioningConfiguration: moto
-            // answers so for a bucket whose versioning was never set.
+            // A success the SDK cannot parse: moto names the root element
+            // GetBucketVersioningResponse, not VersioningConfiguration. Its
+            // Status element says the same.
             Err(SdkError::ServiceError(e))
                 if e.raw().status().is_success() && e.err().code().is_none() =>
             {
-                Ok(false)
+                let body = e.raw().body().bytes().unwrap_or_default();
+                Ok(String::from_utf8_lossy(body).contains("<Status>Enabled</Status>"))
             }
             Err(e) => Err(data_err(e, "S3 bucket", name)),
         }
