@@ -609,3 +609,29 @@ async fn removing_a_protected_database_is_refused_at_plan() {
         planned.errors
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_with_every_lifecycle_action_off_converges() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let mut want = with_data(&[]);
+    want.storage = Some(StorageState {
+        lifecycle: Some(todo_provider::stack::model_data::LifecycleState {
+            noncurrent_version_expiration_days: Some(0),
+            transition_to_ia_days: Some(0),
+            abort_incomplete_multipart_upload_days: Some(0),
+        }),
+        ..Default::default()
+    });
+    let want = with_defaults(&want);
+    let state = apply_ok(&s, None, &want).await;
+    let before = sim.mutations();
+    apply_ok(&s, Some(&state), &want).await;
+    assert_eq!(
+        sim.mutations(),
+        before,
+        "the lifecycle is set again on every apply"
+    );
+    let read = s.read(&ctx(), &state).await.unwrap().unwrap();
+    assert_eq!(read.drift, Some(Vec::new()));
+}

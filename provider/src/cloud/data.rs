@@ -474,6 +474,8 @@ pub trait StorageApi: Send + Sync + 'static {
     async fn enforce_ownership(&self, name: &str) -> CloudResult<()>;
     /// Sets the bucket policy.
     async fn set_policy(&self, name: &str, policy: &str) -> CloudResult<()>;
+    /// Deletes the bucket policy (none: done).
+    async fn delete_policy(&self, name: &str) -> CloudResult<()>;
     /// Sets the lifecycle rules.
     async fn set_lifecycle(&self, name: &str, lifecycle: &Lifecycle) -> CloudResult<()>;
     /// Sets `set` and removes `remove` from the bucket's tags.

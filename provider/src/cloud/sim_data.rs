@@ -1571,6 +1571,14 @@ impl StorageApi for SimCloud {
         .await
     }
 
+    async fn delete_policy(&self, name: &str) -> CloudResult<()> {
+        self.mutate("delete_policy", |w| {
+            w.bucket_mut(name)?.bucket.policy = None;
+            Ok(())
+        })
+        .await
+    }
+
     async fn set_lifecycle(&self, name: &str, lifecycle: &Lifecycle) -> CloudResult<()> {
         self.mutate("set_lifecycle", |w| {
             let bucket = &mut w.bucket_mut(name)?.bucket;
@@ -1587,7 +1595,8 @@ impl StorageApi for SimCloud {
                                for storageClass STANDARD_IA";
                 return Err(service("InvalidArgument", message));
             }
-            bucket.lifecycle = Some(lifecycle.clone());
+            // S3 has no rule without an action: all off is no configuration.
+            bucket.lifecycle = (*lifecycle != Lifecycle::default()).then(|| lifecycle.clone());
             Ok(())
         })
         .await

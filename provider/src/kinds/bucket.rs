@@ -64,6 +64,15 @@ fn same_policy(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether the bucket's lifecycle is the wanted one. S3 has no rule
+/// without an action: all days 0 (every action off) is no configuration.
+fn same_lifecycle(want: &Lifecycle, have: Option<&Lifecycle>) -> bool {
+    match have {
+        Some(h) => h == want,
+        None => *want == Lifecycle::default(),
+    }
+}
+
 fn lifecycle_text(l: &Lifecycle) -> String {
     format!(
         "noncurrent versions expire after {} days, objects to STANDARD_IA after {} days, incomplete uploads aborted after {} days",
@@ -131,7 +140,7 @@ impl Kind for Buckets {
                 "policy: not the stack's -> deny requests without TLS",
             ));
         }
-        if seen.lifecycle.as_ref() != Some(&spec.lifecycle) {
+        if !same_lifecycle(&spec.lifecycle, seen.lifecycle.as_ref()) {
             out.push(Change::update(format!(
                 "lifecycle: {} -> {}",
                 seen.lifecycle
@@ -200,7 +209,7 @@ impl Kind for Buckets {
         if !seen.versioning {
             s3.enable_versioning(&seen.name).await?;
         }
-        if seen.lifecycle.as_ref() != Some(&spec.lifecycle) {
+        if !same_lifecycle(&spec.lifecycle, seen.lifecycle.as_ref()) {
             s3.set_lifecycle(&seen.name, &spec.lifecycle).await?;
         }
         Ok(())
@@ -212,6 +221,10 @@ impl Kind for Buckets {
 
     async fn delete(&self, seen: &Bucket) -> CloudResult<()> {
         if seen.tags.get(TAG_FORCE_DESTROY).map(String::as_str) == Some("true") {
+            // The bucket goes: its policy first, so no Deny in it (the
+            // stack's refuses plain HTTP; one added by hand may refuse
+            // more) stops the emptying.
+            super::ignore_not_found(self.0.delete_policy(&seen.name).await)?;
             self.0.empty_bucket(&seen.name).await?;
         }
         self.0.delete_bucket(&seen.name).await

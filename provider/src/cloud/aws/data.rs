@@ -1608,6 +1608,17 @@ impl StorageApi for AwsStorage {
         Ok(())
     }
 
+    async fn delete_policy(&self, name: &str) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        self.s3
+            .delete_bucket_policy()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|e| data_err(e, "S3 bucket", name))?;
+        Ok(())
+    }
+
     /// One rule, `todo-stack`, for the whole bucket, with only the actions
     /// whose days are not 0. All 0 (no action: S3 refuses a rule without
     /// one) removes the bucket's lifecycle configuration instead.
