@@ -255,6 +255,28 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
         primary
     });
 
+    // Another configuration reads the stack through the data source.
+    let reader = format!(
+        r#"
+data "todo_cloud_stack" "read" {{
+  name       = "{name}"
+  depends_on = [todo_cloud_stack.s]
+}}
+
+output "read_endpoint" {{
+  value = data.todo_cloud_stack.read.database.endpoint
+}}
+
+output "read_bucket" {{
+  value = data.todo_cloud_stack.read.storage.bucket_name
+}}
+"#
+    );
+    ws.write_config(&(config(TWO_REPLICAS) + &reader));
+    ws.run(&["apply", "-auto-approve", "-no-color"]).success();
+    assert_eq!(output(&ws, "read_endpoint"), output(&ws, "db_endpoint"));
+    assert_eq!(output(&ws, "read_bucket"), bucket);
+
     // Add a replica, then remove it: the others are untouched.
     let before = rt().block_on(async { instances(&aws(&emulator).await).await });
     let three = TWO_REPLICAS.replace("      r1 = {}", "      r1 = {}\n      r3 = {}");

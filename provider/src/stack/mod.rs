@@ -1069,6 +1069,8 @@ impl tfplugin::DataSource for StackDataSource {
             "stack_id": state.stack_id,
             "kms_key_arn": state.kms_key_arn,
             "cluster": state.cluster,
+            "database": state.database,
+            "storage": state.storage,
         });
         match tfplugin::value::from_json(
             &json,
