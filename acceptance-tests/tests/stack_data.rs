@@ -150,7 +150,7 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
     let bucket = output(&ws, "bucket");
     assert_eq!(bucket, format!("{name}-123456789012-us-east-1"));
 
-    let primary = rt().block_on(async {
+    let (primary, key_arn) = rt().block_on(async {
         let aws = aws(&emulator).await;
         let key = aws
             .kms
@@ -252,7 +252,7 @@ fn a_database_with_two_replicas_and_a_bucket_round_trips() {
             policy.contains("aws:SecureTransport") && policy.contains("Deny"),
             "{policy}"
         );
-        primary
+        (primary, key_arn)
     });
 
     // Another configuration reads the stack through the data source.
@@ -355,6 +355,28 @@ output "read_bucket" {{
         );
         let ec2 = aws_sdk_ec2::Client::new(&emulator.sdk_config().await);
         assert!(tagged_objects(&ec2, name).await.is_empty());
+        // The key encrypting the final snapshot stays usable, released from
+        // the stack: enabled, its alias gone.
+        let key = aws
+            .kms
+            .describe_key()
+            .key_id(&key_arn)
+            .send()
+            .await
+            .unwrap();
+        let key = key.key_metadata().unwrap();
+        assert_eq!(
+            key.key_state().map(|s| s.as_str()),
+            Some("Enabled"),
+            "{key:?}"
+        );
+        let alias = aws
+            .kms
+            .describe_key()
+            .key_id(format!("alias/todo/{name}"))
+            .send()
+            .await;
+        assert!(alias.is_err(), "the stack's alias was kept");
     });
 }
 
@@ -375,7 +397,7 @@ fn passwords_are_nowhere_in_state_plan_or_logs() {
         .env("TF_VAR_db_password", password)
         .env("TF_LOG", "TRACE");
     let apply = ws.run(&["apply", "-auto-approve", "-no-color"]).success();
-    let plan = ws.run(&["plan", "-no-color"]);
+    let plan = ws.run(&["plan", "-no-color"]).success();
     let show = ws.run(&["show", "-json"]).success();
     let state = std::fs::read_to_string(ws.root().join("terraform.tfstate")).unwrap();
     let secret_arn = output(&ws, "db_secret");

@@ -507,7 +507,8 @@ async fn deletion_protection_and_a_bucket_with_objects_refuse_destroy_before_any
         "destroy deleted something"
     );
 
-    // force_destroy: everything goes, the final snapshot stays.
+    // force_destroy: everything goes; the final snapshot stays, and the key
+    // that encrypts it (released from the stack).
     let mut forced = with_data(&["r1"]);
     forced.storage.as_mut().unwrap().force_destroy = Some(true);
     let state = apply_ok(&s, Some(&state), &with_defaults(&forced)).await;
@@ -528,7 +529,18 @@ async fn deletion_protection_and_a_bucket_with_objects_refuse_destroy_before_any
             .as_deref()
             .unwrap()
     );
-    assert_eq!(left, vec![("db-snapshot", snapshot)], "left behind");
+    let key = sim
+        .keys()
+        .into_iter()
+        .find(|k| Some(&k.arn) == state.kms_key_arn.as_ref())
+        .unwrap();
+    let mut left = left;
+    left.sort();
+    assert_eq!(
+        left,
+        vec![("db-snapshot", snapshot), ("kms-key", key.id)],
+        "left behind: the final snapshot and the key encrypting it stay, nothing else"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -634,4 +646,345 @@ async fn a_bucket_with_every_lifecycle_action_off_converges() {
     );
     let read = s.read(&ctx(), &state).await.unwrap().unwrap();
     assert_eq!(read.drift, Some(Vec::new()));
+}
+
+/// Terraform's rule for an apply: every value the plan knew is the value
+/// the apply returns.
+fn assert_consistent(planned: &tfplugin::Value, applied: &tfplugin::Value, path: &str) {
+    use tfplugin::Value;
+    match (planned, applied) {
+        (Value::Unknown, _) => {}
+        (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
+            let pk: Vec<_> = p.keys().collect();
+            let ak: Vec<_> = a.keys().collect();
+            assert_eq!(pk, ak, "{path}: keys differ");
+            for (k, v) in p {
+                assert_consistent(v, &a[k], &format!("{path}.{k}"));
+            }
+        }
+        (Value::List(p), Value::List(a)) => {
+            assert_eq!(p.len(), a.len(), "{path}: lengths differ");
+            for (i, (x, y)) in p.iter().zip(a).enumerate() {
+                assert_consistent(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (p, a) => assert_eq!(p, a, "{path}: planned and applied values differ"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_a_refusal() {
+    use tfplugin::{ApplyRequest, AttributePath, PlanRequest, Resource, Value, to_value};
+    use todo_provider::stack::StackResource;
+    use todo_provider::stack::plan::set_at;
+    use todo_provider::stack::schema::stack_schema;
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let resource = StackResource::new(stacks(&sim));
+    let ty = stack_schema().value_type();
+    let mut cfg = desired(STACK, "single");
+    cfg.network.public_subnet_cidrs = None;
+    cfg.network.private_subnet_cidrs = None;
+    cfg.database = Some(DatabaseState {
+        deletion_protection: Some(false),
+        replicas: Some(BTreeMap::from([("r1".to_string(), replica())])),
+        ..Default::default()
+    });
+    cfg.storage = Some(StorageState::default());
+    let config = to_value(&cfg, &ty).unwrap();
+    let c = ctx();
+    let plan = |prior: &Value, config: &Value| {
+        let request = PlanRequest {
+            prior_state: prior.clone(),
+            proposed_new_state: config.clone(),
+            config: config.clone(),
+            prior_private: vec![],
+            client: Default::default(),
+        };
+        resource.plan(&c, request)
+    };
+    let apply = |prior: &Value, planned: &Value, config: &Value| {
+        let request = ApplyRequest {
+            prior_state: prior.clone(),
+            planned_state: planned.clone(),
+            config: config.clone(),
+            planned_private: vec![],
+        };
+        resource.apply(&c, request)
+    };
+    let planned = plan(&Value::Null, &config).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    let applied = apply(&Value::Null, &planned.planned_state, &config).await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_consistent(&planned.planned_state, &applied.new_state, "create");
+    let state = applied.new_state;
+
+    // An unchanged configuration plans exactly the state.
+    let again = plan(&state, &config).await;
+    assert_eq!(again.planned_state, state);
+
+    // A replica added: the plan's known values hold.
+    cfg.database
+        .as_mut()
+        .unwrap()
+        .replicas
+        .as_mut()
+        .unwrap()
+        .insert("r2".into(), replica());
+    let two = to_value(&cfg, &ty).unwrap();
+    let planned = plan(&state, &two).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    let applied = apply(&state, &planned.planned_state, &two).await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_consistent(&planned.planned_state, &applied.new_state, "add replica");
+    let state = applied.new_state;
+    let before = instances(&sim).await;
+
+    // A replacing change planned while another value is unknown: the plan
+    // cannot check it, so the apply does, and changes nothing.
+    cfg.database.as_mut().unwrap().database_name = Some("todo2".into());
+    let renamed = to_value(&cfg, &ty).unwrap();
+    let mut unknown = renamed.clone();
+    set_at(
+        &mut unknown,
+        &AttributePath::new("database").attr("allowed_cidrs"),
+        Value::Unknown,
+    );
+    let planned = plan(&state, &unknown).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    assert_eq!(
+        planned.planned_state.get("database").get("identifier"),
+        &Value::Unknown,
+        "a plan with unknowns must leave the data tier's outputs unknown"
+    );
+    assert_eq!(
+        planned
+            .planned_state
+            .get("database")
+            .get("master_password_wo"),
+        &Value::Null
+    );
+    let applied = apply(&state, &planned.planned_state, &renamed).await;
+    let text = format!("{:?}", applied.diagnostics);
+    assert!(
+        applied.diagnostics.has_errors() && text.contains("allow_replacement"),
+        "{text}"
+    );
+    assert_eq!(
+        applied.new_state, state,
+        "the refused apply changed the state"
+    );
+    assert_eq!(
+        instances(&sim).await,
+        before,
+        "the refused apply changed AWS"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_the_account_id_the_existing_bucket_keeps_its_name_and_a_new_one_is_refused() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&[])).await;
+    let name = state.storage.as_ref().unwrap().bucket_name.clone().unwrap();
+    // The provider could not look the account up this time.
+    let mut clouds = common::clouds(&sim, Default::default());
+    clouds.account = None;
+    let blind = todo_provider::stack::Stacks::new(
+        todo_provider::stack::CloudSource::Fixed(clouds),
+        todo_provider::reconcile::Polling::default(),
+    );
+    let again = apply_ok(&blind, Some(&state), &with_data(&[])).await;
+    assert_eq!(
+        again.storage.as_ref().unwrap().bucket_name.as_deref(),
+        Some(name.as_str())
+    );
+    assert_eq!(kinds(&sim, "bucket"), 1, "the bucket was deleted");
+    // A new stack cannot be named without it: refused, nothing made.
+    let mut other = with_data(&[]);
+    other.name = "todo-other".into();
+    let before = sim.inventory().len();
+    let (_, d) = blind.apply(&ctx(), None, &other).await;
+    assert!(format!("{d:?}").contains("storage.bucket_name"), "{d:?}");
+    assert_eq!(sim.inventory().len(), before);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_the_stack_did_not_create_is_never_taken_over() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let theirs = "todo-test-123456789012-us-east-1";
+    StorageApi::create_bucket(&*sim, theirs, &Default::default())
+        .await
+        .unwrap();
+    sim.put_object(theirs, "their-data");
+    let (_, d) = s.apply(&ctx(), None, &with_data(&[])).await;
+    let text = format!("{d:?}");
+    assert!(
+        d.has_errors() && text.contains("not this stack's"),
+        "{text}"
+    );
+    let b = sim_bucket(&sim, theirs).await;
+    assert!(
+        b.tags.is_empty() && b.policy.is_none() && b.lifecycle.is_none(),
+        "{b:?}"
+    );
+    assert_eq!(sim.objects(theirs), 1);
+}
+
+/// The sim's bucket `name`, whatever its tags.
+async fn sim_bucket(sim: &SimCloud, name: &str) -> todo_provider::cloud::data::Bucket {
+    // create_bucket on an existing name returns it as it is.
+    StorageApi::create_bucket(sim, name, &Default::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_keeps_the_key_of_the_final_snapshot_released_from_the_stack() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&[])).await;
+    let key = state.kms_key_arn.clone().unwrap();
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let left: Vec<_> = sim
+        .inventory()
+        .into_iter()
+        .map(|(k, _, t)| (k, t))
+        .collect();
+    let mut kinds_left: Vec<&str> = left.iter().map(|(k, _)| *k).collect();
+    kinds_left.sort();
+    assert_eq!(kinds_left, vec!["db-snapshot", "kms-key"], "{left:?}");
+    let k = sim.keys().into_iter().find(|k| k.arn == key).unwrap();
+    assert_eq!(
+        k.state,
+        todo_provider::cloud::KeyState::Enabled,
+        "the snapshot's key is going"
+    );
+    assert!(k.aliases.is_empty(), "the alias stays: {k:?}");
+    assert!(
+        !k.tags.contains_key("todo:stack") && !k.tags.contains_key("todo:stack-id"),
+        "{k:?}"
+    );
+    assert!(
+        k.tags
+            .get("todo:retained")
+            .is_some_and(|w| w.contains("final snapshot")),
+        "{k:?}"
+    );
+    // A stack made again under the name gets its own key.
+    let again = apply_ok(&s, None, &with_data(&[])).await;
+    assert_ne!(again.kms_key_arn, state.kms_key_arn);
+}
+
+#[tokio::test(start_paused = true)]
+async fn storage_of_100_gib_gets_a_ceiling_rds_accepts() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    // As configured: only the storage is set.
+    let big = change(&with_data(&[]), |d| {
+        d.allocated_storage = Some(100);
+        d.max_allocated_storage = None;
+    });
+    let state = apply_ok(&s, None, &big).await;
+    assert_eq!(
+        state.database.as_ref().unwrap().max_allocated_storage,
+        Some(110)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn refusals_at_plan_for_changes_that_cannot_be_made_safely_together() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&["r1"])).await;
+    let plan = |want: &StackState| {
+        plan_stack_in(Some(&state), want, Some("us-east-1"), Some("123456789012"))
+    };
+    // A major upgrade with replicas, or without apply_immediately.
+    let upgrade = change(&with_data(&["r1"]), |d| {
+        d.engine_version = Some("17".into())
+    });
+    let p = plan(&upgrade);
+    assert!(
+        p.errors.iter().any(|e| e
+            .starts_with("database.engine_version: a major version upgrade (16 -> 17)")
+            && e.contains("no read replicas")),
+        "{:?}",
+        p.errors
+    );
+    // A new bucket name and a different force_destroy in one apply.
+    let mut renamed = with_data(&["r1"]);
+    let st = renamed.storage.as_mut().unwrap();
+    st.bucket_name = Some("todo-test-renamed".into());
+    st.force_destroy = Some(true);
+    let p = plan(&with_defaults(&renamed));
+    assert!(
+        p.errors
+            .iter()
+            .any(|e| e.starts_with("storage.force_destroy:")),
+        "{:?}",
+        p.errors
+    );
+    // Adding a zone never moves an existing replica with a default zone.
+    let mut wider = with_data(&["r1"]);
+    wider.network.availability_zones.push("us-east-1d".into());
+    wider.network.public_subnet_cidrs = None;
+    wider.network.private_subnet_cidrs = None;
+    let wider = with_defaults(&wider);
+    let p = plan(&wider);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let zone = |s: &StackState| {
+        s.database.as_ref().unwrap().replicas.as_ref().unwrap()["r1"]
+            .availability_zone
+            .clone()
+    };
+    assert_eq!(zone(&p.state), zone(&state));
+}
+
+#[tokio::test(start_paused = true)]
+async fn replica_outputs_survive_a_failed_read_after_the_apply() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&["r1"])).await;
+    let with_tag = {
+        let mut w = with_data(&["r1"]);
+        w.tags
+            .as_mut()
+            .unwrap()
+            .insert("cost-center".into(), "42".into());
+        with_defaults(&w)
+    };
+    // The apply's own observe works; reading the instances again fails.
+    sim.inject(Fault {
+        op: Some("list_instances"),
+        after: 1,
+        times: 1,
+        error: CloudError::Throttled("Rate exceeded".into()),
+    });
+    let after = apply_ok(&s, Some(&state), &with_tag).await;
+    let (a, b) = (after.database.unwrap(), state.database.unwrap());
+    assert_eq!(a.replicas, b.replicas);
+    assert_eq!(a.reader_endpoints, b.reader_endpoints);
+    assert_eq!(a.endpoint, b.endpoint);
 }

@@ -460,8 +460,9 @@ pub trait StorageApi: Send + Sync + 'static {
     /// settings the stack manages.
     async fn list_buckets(&self, stack: &str) -> CloudResult<Vec<Bucket>>;
     /// Creates the bucket in this region and tags it. A bucket of that
-    /// name this account already owns is returned as it is (the caller
-    /// decides whether it is the stack's); one owned by another account is
+    /// name this account already owns is returned as it is, with its own
+    /// tags and never retagged (the caller decides whether it is the
+    /// stack's); one owned by another account is
     /// `Service { code: "BucketAlreadyExists" }`.
     async fn create_bucket(&self, name: &str, tags: &Tags) -> CloudResult<Bucket>;
     /// Turns versioning on.

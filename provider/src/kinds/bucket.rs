@@ -158,7 +158,7 @@ impl Kind for Buckets {
     }
 
     async fn create(&self, spec: &BucketSpec, _: &Ids, tags: &Tags) -> CloudResult<Bucket> {
-        let mut bucket = self.0.create_bucket(&spec.name, tags).await?;
+        let bucket = self.0.create_bucket(&spec.name, tags).await?;
         let ours = tags.get(TAG_STACK_ID);
         match bucket.tags.get(TAG_STACK_ID) {
             Some(id) if Some(id) == ours => Ok(bucket),
@@ -175,13 +175,15 @@ impl Kind for Buckets {
                         .unwrap_or("?")
                 ),
             }),
-            None => {
-                // Made by an apply that stopped before tagging it (S3
-                // creates and tags in two calls): it is this stack's.
-                self.0.retag_bucket(&spec.name, tags, &[]).await?;
-                bucket.tags.extend(tags.clone());
-                Ok(bucket)
-            }
+            None => Err(CloudError::Service {
+                code: "BucketAlreadyOwnedByYou".into(),
+                message: format!(
+                    "storage.bucket_name: bucket {} already exists in this account and is not this stack's (it has no {} tag); \
+                     the stack never takes over a bucket it did not create. Choose another name, or delete the bucket if it \
+                     is the empty leftover of an apply stopped between creating and tagging it.",
+                    spec.name, TAG_STACK_ID
+                ),
+            }),
         }
     }
 

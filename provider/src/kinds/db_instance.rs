@@ -180,9 +180,22 @@ pub fn progress(db: Option<&DbInstance>) -> Progress {
     }
 }
 
-/// Whether `want` (`16` or `16.4`) names the version `have` runs.
+/// Whether the version `have` runs satisfies `want` (`16` or `16.4`): the
+/// same major version, and with a minor asked for, that minor or a later
+/// one (RDS upgrades minor versions by itself, and never back).
 pub fn same_version(want: &str, have: &str) -> bool {
-    have == want || have.strip_prefix(want).is_some_and(|r| r.starts_with('.'))
+    let parts = |v: &str| -> (String, Option<u32>) {
+        let mut it = v.splitn(2, '.');
+        let major = it.next().unwrap_or_default().to_string();
+        (major, it.next().and_then(|m| m.parse().ok()))
+    };
+    let ((wm, wn), (hm, hn)) = (parts(want), parts(have));
+    wm == hm
+        && match (wn, hn) {
+            (None, _) => true,
+            (Some(w), Some(h)) => h >= w,
+            (Some(_), None) => false,
+        }
 }
 
 /// The major version of `v` (`16.4` → `16`).
@@ -443,6 +456,25 @@ impl DbInstances {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::same_version;
+
+    #[test]
+    fn a_minor_version_rds_upgraded_to_satisfies_the_one_asked_for() {
+        assert!(same_version("16", "16.4"));
+        assert!(same_version("16.4", "16.4"));
+        assert!(
+            same_version("16.4", "16.6"),
+            "RDS's automatic minor upgrade is drift"
+        );
+        assert!(!same_version("16.6", "16.4"));
+        assert!(!same_version("16", "17.1"));
+        assert!(!same_version("16.4", "17.0"));
+        assert!(!same_version("1", "16.4"));
+    }
+}
+
 #[async_trait]
 impl Kind for DbInstances {
     type Spec = DbInstanceSpec;
@@ -694,6 +726,23 @@ impl Kind for DbInstances {
             )),
             Some(_) => Progress::Pending,
         })
+    }
+
+    fn retains(seen: &DbInstance) -> Vec<(String, String)> {
+        match (
+            &seen.replica_of,
+            seen.tags.get(TAG_FINAL_SNAPSHOT),
+            &seen.kms_key_id,
+        ) {
+            (None, Some(s), Some(key)) if s != NO_FINAL_SNAPSHOT => vec![(
+                key.clone(),
+                format!(
+                    "encrypts the final snapshot {s} of RDS instance {}",
+                    seen.identifier
+                ),
+            )],
+            _ => Vec::new(),
+        }
     }
 
     async fn refuse_delete(&self, seen: &DbInstance) -> CloudResult<Option<String>> {

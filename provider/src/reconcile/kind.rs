@@ -285,6 +285,36 @@ pub trait Kind: Send + Sync + 'static {
     async fn refuse_delete(&self, _seen: &Self::Seen) -> CloudResult<Option<String>> {
         Ok(None)
     }
+
+    /// Ids of other objects that must outlive `seen` once it is deleted,
+    /// with why (a database's final snapshot needs the key encrypting it):
+    /// a destroy releases them from the stack instead of deleting them.
+    fn retains(_seen: &Self::Seen) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// Releases `seen` from the stack instead of deleting it: its stack
+    /// tags go and [`TAG_RETAINED`] says `why`, so no apply or destroy of
+    /// the stack sees it again.
+    async fn release(&self, seen: &Self::Seen, why: &str) -> CloudResult<()> {
+        let set: Tags = [(TAG_RETAINED.to_string(), why.to_string())].into();
+        self.retag(seen, &set, &released_tags()).await
+    }
+}
+
+/// Tag on an object a destroy kept for data that outlives the stack.
+pub const TAG_RETAINED: &str = "todo:retained";
+
+/// The tags a released object loses: those that make it the stack's.
+pub fn released_tags() -> Vec<String> {
+    [
+        crate::cloud::TAG_STACK,
+        crate::cloud::TAG_COMPONENT,
+        super::inventory::TAG_STACK_ID,
+        super::inventory::TAG_COMPLETE,
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// An observed object of any kind, as the planner and runner hold it.
@@ -390,6 +420,10 @@ pub trait AnyKind: Send + Sync {
     async fn gone(&self, id: &str) -> CloudResult<Progress>;
     /// [`Kind::refuse_delete`].
     async fn refuse_delete(&self, observed: &Observed) -> CloudResult<Option<String>>;
+    /// [`Kind::retains`].
+    fn retains(&self, observed: &Observed) -> Vec<(String, String)>;
+    /// [`Kind::release`].
+    async fn release(&self, observed: &Observed, why: &str) -> CloudResult<()>;
 }
 
 /// A [`Kind`] behind [`AnyKind`].
@@ -481,6 +515,15 @@ impl<K: Kind> AnyKind for Erased<K> {
     async fn refuse_delete(&self, observed: &Observed) -> CloudResult<Option<String>> {
         let seen = observed.seen::<K>().ok_or_else(|| mismatch(K::NAME))?;
         self.0.refuse_delete(seen).await
+    }
+
+    fn retains(&self, observed: &Observed) -> Vec<(String, String)> {
+        observed.seen::<K>().map(K::retains).unwrap_or_default()
+    }
+
+    async fn release(&self, observed: &Observed, why: &str) -> CloudResult<()> {
+        let seen = observed.seen::<K>().ok_or_else(|| mismatch(K::NAME))?;
+        self.0.release(seen, why).await
     }
 }
 

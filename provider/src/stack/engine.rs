@@ -246,13 +246,32 @@ pub async fn apply(
     let partial = |state: &mut StackState, ids: &Ids| blueprint::fill(ids, &BTreeMap::new(), state);
     if let Some(st) = state.storage.as_mut()
         && st.bucket_name.is_none()
-        && let Some(account) = &clouds.account
     {
-        st.bucket_name = Some(crate::stack::model_data::derived_bucket_name(
-            &state.name,
-            account,
-            &clouds.region,
-        ));
+        // The bucket the stack has keeps its name; a new one is named after
+        // the account. Without either, no bucket is wanted by mistake (the
+        // one that exists would be deleted): refuse instead.
+        st.bucket_name = prior
+            .and_then(|p| p.storage.as_ref())
+            .and_then(|s| s.bucket_name.clone())
+            .or_else(|| {
+                clouds.account.as_ref().map(|account| {
+                    crate::stack::model_data::derived_bucket_name(
+                        &desired.name,
+                        account,
+                        &clouds.region,
+                    )
+                })
+            });
+        if st.bucket_name.is_none() {
+            return (
+                state,
+                Some(Failure::Refused(vec![
+                    "storage.bucket_name: the default name needs the AWS account id, which the provider did not look up \
+                     (skip_requesting_account_id, or STS failed): set storage.bucket_name."
+                        .into(),
+                ])),
+            );
+        }
     }
     let kinds = clouds.kinds(Parts::of(&[Some(desired), prior]));
     let inventory = match observe(clouds, &kinds, &desired.name, &prior_ids, limit, stop).await {
@@ -346,6 +365,16 @@ pub async fn apply(
         d.endpoint = pd.endpoint.clone();
         d.port = pd.port;
         d.master_secret_arn = d.master_secret_arn.clone().or(pd.master_secret_arn.clone());
+        let prior_replicas = pd.replicas.clone().unwrap_or_default();
+        let readers = d.reader_endpoints.get_or_insert_with(BTreeMap::new);
+        for (name, r) in d.replicas.iter_mut().flatten() {
+            if let Some(pr) = prior_replicas.get(name) {
+                r.arn = r.arn.clone().or(pr.arn.clone());
+            }
+            if let Some(e) = pd.reader_endpoints.as_ref().and_then(|m| m.get(name)) {
+                readers.entry(name.clone()).or_insert_with(|| e.clone());
+            }
+        }
     }
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
     if failure.is_some()
@@ -410,6 +439,17 @@ pub async fn destroy(
         Ok(r) => return Some(Failure::Refused(r)),
         Err(f) => return Some(f),
     }
+    // What must outlive the stack (the key of a final snapshot) is
+    // released, not deleted.
+    let kind_of = |o: &Observed| kinds.iter().find(|k| k.name() == o.kind).cloned();
+    let retained: BTreeMap<String, String> = owned
+        .iter()
+        .filter_map(|o| Some(kind_of(o)?.retains(o)))
+        .flatten()
+        .collect();
+    let (kept, owned): (Vec<Observed>, Vec<Observed>) = owned
+        .into_iter()
+        .partition(|o| retained.contains_key(&o.meta.id));
     let stack_id = prior.stack_id.clone().unwrap_or_default();
     let tagging = tagging(clouds, prior, &stack_id);
     // The cluster's objects go first, as one phase: once the cluster is
@@ -447,6 +487,23 @@ pub async fn destroy(
         let outcome = run(plan, tagging.clone(), polling, limit, stop).await;
         if !outcome.failures.is_empty() {
             return Some(Failure::Steps(outcome.failures));
+        }
+    }
+    for o in &kept {
+        let Some(kind) = kind_of(o) else { continue };
+        let why = retained.get(&o.meta.id).cloned().unwrap_or_default();
+        tracing::info!(stack = %prior.name, id = %o.meta.id, "kept: {why}");
+        if let Err(error) = race(
+            limit,
+            stop,
+            unthrottled(limit, stop, || kind.release(o, &why)),
+        )
+        .await
+        {
+            return Some(Failure::Steps(vec![StepFailure {
+                what: format!("releasing {} {} from the stack", kind.noun(), o.meta.id),
+                error,
+            }]));
         }
     }
     None

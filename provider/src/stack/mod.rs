@@ -172,7 +172,7 @@ fn failure_diagnostic(name: &str, region: &str, op: Operation, failure: Failure)
         )
         .at(AttributePath::new("name")),
         Failure::Refused(why) => Diagnostic::error(
-            format!("{verb} stack {name:?} was refused: it would delete data"),
+            format!("{verb} stack {name:?} was refused to keep its data safe"),
             format!(
                 "{}\n\nNothing of the stack was changed.",
                 why.iter().map(|w| format!("- {w}")).collect::<Vec<_>>().join("\n")
@@ -860,7 +860,31 @@ impl tfplugin::Resource for StackResource {
                 }
             };
         }
+        // What the plan refuses, the apply refuses too: a plan made with
+        // values unknown could not check them.
+        let checked = plan::plan_stack_in(
+            prior.as_ref(),
+            &config,
+            self.stacks.cloud.region().as_deref(),
+            self.stacks.cloud.account().as_deref(),
+        );
+        if !checked.errors.is_empty() {
+            let mut d = Diagnostics::new();
+            for e in &checked.errors {
+                let top = e.split(['.', ':', '[']).next().unwrap_or("network");
+                d.push(
+                    Diagnostic::error("This change cannot be applied safely", e.clone())
+                        .at(AttributePath::new(top)),
+                );
+            }
+            return ApplyResponse {
+                new_state: request.prior_state,
+                diagnostics: d,
+                ..Default::default()
+            };
+        }
         let mut desired = with_defaults(&config);
+        planned_choices(&request.planned_state, &mut desired);
         if let Some(db) = desired.database.as_mut() {
             // Write-only: read from the configuration for this apply only.
             db.master_password = request
@@ -920,6 +944,88 @@ impl tfplugin::Resource for StackResource {
                 imported: vec![],
                 diagnostics: e.into(),
             },
+        }
+    }
+}
+
+/// Choices the plan made that the configuration leaves open and that must
+/// not change between plan and apply: the bucket's name (derived from the
+/// account) and each replica's zone (kept from the prior state).
+fn planned_choices(planned: &Value, desired: &mut StackState) {
+    if let Some(st) = desired.storage.as_mut()
+        && st.bucket_name.is_none()
+    {
+        st.bucket_name = planned
+            .get("storage")
+            .get("bucket_name")
+            .as_str()
+            .map(str::to_string);
+    }
+    if let Some(db) = desired.database.as_mut() {
+        for (name, r) in db.replicas.iter_mut().flatten() {
+            if let Some(z) = planned
+                .get("database")
+                .get("replicas")
+                .at(&AttributePath::root().key(name).attr("availability_zone"))
+                .and_then(Value::as_str)
+            {
+                r.availability_zone = Some(z.to_string());
+            }
+        }
+    }
+}
+
+/// The data tier in a plan with unknown values: whatever the configuration
+/// leaves null (a default, an output) is unknown; the write-only password
+/// is null, as Terraform requires of write-only attributes in a plan.
+fn unknown_data_plan(request: &PlanRequest, planned: &mut Value) {
+    let unknown_unless_set = |planned: &mut Value, path: &AttributePath, names: &[String]| {
+        for name in names {
+            let p = path.attr(name);
+            if request.config.at(&p).is_none_or(Value::is_null) {
+                set_at(planned, &p, Value::Unknown);
+            }
+        }
+    };
+    let names = |attrs: Vec<tfplugin::Attribute>| -> Vec<String> {
+        attrs.into_iter().map(|a| a.name).collect()
+    };
+    let db = AttributePath::new("database");
+    if !request.config.get("database").is_null() {
+        let all: Vec<String> = names(schema_data::database_attributes(false))
+            .into_iter()
+            .filter(|n| n != "master_password_wo")
+            .collect();
+        unknown_unless_set(planned, &db, &all);
+        set_at(planned, &db.attr("master_password_wo"), Value::Null);
+        if let Some(Value::Map(items)) = request.config.at(&db.attr("replicas")) {
+            let attrs = [
+                "instance_class",
+                "availability_zone",
+                "performance_insights",
+                "arn",
+            ]
+            .map(String::from);
+            for key in items.keys() {
+                unknown_unless_set(planned, &db.attr("replicas").key(key), &attrs);
+            }
+        }
+    }
+    let st = AttributePath::new("storage");
+    if !request.config.get("storage").is_null() {
+        unknown_unless_set(planned, &st, &names(schema_data::storage_attributes(false)));
+        if request
+            .config
+            .at(&st.attr("lifecycle"))
+            .is_some_and(|v| !v.is_null())
+        {
+            let attrs = [
+                "noncurrent_version_expiration_days",
+                "transition_to_ia_days",
+                "abort_incomplete_multipart_upload_days",
+            ]
+            .map(String::from);
+            unknown_unless_set(planned, &st.attr("lifecycle"), &attrs);
         }
     }
 }
@@ -997,6 +1103,7 @@ fn unknown_plan(request: &PlanRequest, diagnostics: Diagnostics) -> PlanResponse
             Value::Unknown,
         );
     }
+    unknown_data_plan(request, &mut planned);
     for attr in [
         "availability_zones",
         "nat_gateways",

@@ -132,8 +132,10 @@ impl DatabaseState {
         s.instance_class
             .get_or_insert_with(|| d::INSTANCE_CLASS.into());
         s.allocated_storage.get_or_insert(d::ALLOCATED_STORAGE);
+        // RDS wants the ceiling at least 10% above the storage.
+        let gib = s.allocated_storage.unwrap_or(0);
         s.max_allocated_storage
-            .get_or_insert(d::MAX_ALLOCATED_STORAGE.max(s.allocated_storage.unwrap_or(0)));
+            .get_or_insert(d::MAX_ALLOCATED_STORAGE.max(gib + (gib + 9) / 10));
         s.storage_type.get_or_insert_with(|| d::STORAGE_TYPE.into());
         s.multi_az.get_or_insert(true);
         s.backup_retention_days

@@ -133,7 +133,7 @@ pub fn plan_stack_in(
                 .into(),
         );
     }
-    super::plan_data::plan_data(prior, &mut planned, account);
+    super::plan_data::plan_data(prior, config, &mut planned, account);
     planned
 }
 

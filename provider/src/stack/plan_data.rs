@@ -21,8 +21,13 @@ fn storage_path() -> AttributePath {
 
 /// Plans `database` and `storage` of `p.state` against `prior` (the
 /// account names the default bucket; `None`: not known).
-pub fn plan_data(prior: Option<&StackState>, p: &mut Planned, account: Option<&str>) {
-    plan_database(prior, p);
+pub fn plan_data(
+    prior: Option<&StackState>,
+    config: &StackState,
+    p: &mut Planned,
+    account: Option<&str>,
+) {
+    plan_database(prior, config, p);
     plan_storage(prior, p, account);
 }
 
@@ -51,7 +56,7 @@ fn what_replaces(before: &DatabaseState, after: &DatabaseState) -> String {
     }
 }
 
-fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
+fn plan_database(prior: Option<&StackState>, config: &StackState, p: &mut Planned) {
     let prior_db = prior
         .and_then(|x| x.database.as_ref())
         .filter(|d| d.arn.is_some());
@@ -121,6 +126,12 @@ fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
     if pd.identifier.is_some() && identifier.is_some() && pd.identifier != identifier {
         let what = what_replaces(&pdd, &ddd);
         let old = pd.identifier.as_deref().unwrap_or("?");
+        if pdd.skip_final_snapshot != ddd.skip_final_snapshot {
+            p.errors.push(format!(
+                "database.skip_final_snapshot: changing it in the same apply as a replacement ({what}) would delete {old} \
+                 under the old setting; apply the skip_final_snapshot change first, then the replacement."
+            ));
+        }
         if ddd.allow_replacement != Some(true) {
             p.errors.push(format!(
                 "database: this change ({what}) is one RDS makes only by creating a new, empty database: the data of \
@@ -185,6 +196,21 @@ fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
         ));
     }
     if pdd.family() != ddd.family() {
+        let replicas = ddd.replicas.as_ref().is_some_and(|r| !r.is_empty());
+        if ddd.apply_immediately != Some(true) || replicas {
+            p.errors.push(format!(
+                "database.engine_version: a major version upgrade ({old_v} -> {new_v}) moves the database to the {} \
+                 parameter group in the same modification, so it needs database.apply_immediately = true{}. {}",
+                ddd.family(),
+                if replicas { " and no read replicas" } else { "" },
+                if replicas {
+                    "RDS upgrades read replicas with their primary, each needing the new family's parameter group at that \
+                     moment: remove the replicas, upgrade, then add them again."
+                } else {
+                    "Set it for this apply (the database restarts during the upgrade)."
+                }
+            ));
+        }
         p.replaced.push(format!(
             "the DB parameter group of {} (engine_version {old_v} -> {new_v}): the {} group is created, the database \
              moves to it, then the old group is deleted",
@@ -234,10 +260,23 @@ fn plan_database(prior: Option<&StackState>, p: &mut Planned) {
     }
     let prior_replicas = pd.replicas.clone().unwrap_or_default();
     let mut readers = std::collections::BTreeMap::new();
+    let configured_zone = |name: &str| {
+        config
+            .database
+            .as_ref()
+            .and_then(|d| d.replicas.as_ref())
+            .and_then(|m| m.get(name))
+            .and_then(|r| r.availability_zone.clone())
+    };
     for (name, r) in db.replicas.iter_mut().flatten() {
         match prior_replicas.get(name).filter(|pr| pr.arn.is_some()) {
             Some(pr) => {
                 r.arn = pr.arn.clone();
+                if configured_zone(name).is_none() && pr.availability_zone.is_some() {
+                    // A default zone is chosen once: changing the stack's
+                    // zones never "moves" an existing replica.
+                    r.availability_zone = pr.availability_zone.clone();
+                }
                 if let Some(e) = pd.reader_endpoints.as_ref().and_then(|m| m.get(name)) {
                     readers.insert(name.clone(), e.clone());
                 } else {
@@ -313,6 +352,16 @@ fn plan_storage(prior: Option<&StackState>, p: &mut Planned, account: Option<&st
             }
             p.unknown.push(path.attr("bucket_regional_domain_name"));
         }
+    }
+    if let Some(ps) = prior_s
+        && ps.bucket_name != s.bucket_name
+        && ps.with_defaults().force_destroy != s.force_destroy
+    {
+        p.errors.push(format!(
+            "storage.force_destroy: changing it in the same apply as storage.bucket_name would delete the old bucket {} \
+             under the old setting; apply the force_destroy change first, then the new name.",
+            ps.bucket_name.as_deref().unwrap_or("?")
+        ));
     }
     if let Some(ps) = prior_s
         && ps.bucket_name != s.bucket_name

@@ -22,7 +22,7 @@ pub fn database_attributes(for_data_source: bool) -> Vec<Attribute> {
             "Instance class of this replica (default: the primary's). Updated in place.",
         )),
         input(Attribute::string("availability_zone").description(
-            "Zone of this replica (default: the stack's zones in turn, starting after the primary's). Fixed once created: to move a replica, add one under another name and remove this one.",
+            "Zone of this replica (default: one of the stack's zones chosen from the replica's name, kept once created). Fixed once created: to move a replica, add one under another name and remove this one.",
         )),
         input(Attribute::bool("performance_insights").description(
             "Performance Insights on this replica (default: as on the primary).",
@@ -40,7 +40,7 @@ pub fn database_attributes(for_data_source: bool) -> Vec<Attribute> {
             "Storage in GiB, 20 to 65536 (default 20; io1/io2 at least 100). Grown in place; RDS cannot shrink storage.",
         )),
         input(Attribute::number("max_allocated_storage").description(
-            "Storage autoscaling ceiling in GiB (default 100, or `allocated_storage` when larger); 0 turns autoscaling off.",
+            "Storage autoscaling ceiling in GiB, at least 10% above `allocated_storage` (default 100, or that minimum when larger); 0 turns autoscaling off.",
         )),
         input(Attribute::string("storage_type").description("`gp3` (default), `gp2`, `io1` or `io2`.")),
         input(Attribute::number("iops").description(

@@ -73,7 +73,12 @@ pub fn validate_stack_config(config: &Value) -> Diagnostics {
     }
     validate_network(config.get("network"), &mut r);
     validate_cluster(config.get("cluster"), &mut r);
-    data::validate_database(config.get("database"), config.get("network"), &mut r);
+    data::validate_database(
+        config.get("database"),
+        config.get("network"),
+        config.get("name"),
+        &mut r,
+    );
     data::validate_storage(config.get("storage"), &mut r);
     r.diagnostics
 }

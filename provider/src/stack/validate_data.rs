@@ -173,6 +173,11 @@ const MAX_REPLICAS: usize = database_defaults::MAX_REPLICAS;
 /// Length of a replica's key: it becomes part of the replica's RDS
 /// identifier, `<stack>-<key>` within RDS's 63 characters.
 const MAX_REPLICA_KEY: usize = 40;
+/// Longest RDS instance identifier.
+const MAX_DB_IDENTIFIER: usize = 63;
+/// What a replica's identifier adds to the stack name and its key:
+/// `<stack>-<key>-<6 hex>`.
+const REPLICA_ID_EXTRA: usize = 8;
 
 /// Characters RDS refuses in a master password (besides anything that is
 /// not printable ASCII).
@@ -195,7 +200,7 @@ const BUCKET_SUFFIXES: [&str; 4] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"];
 
 /// Checks `database = { ... }`; `network` gives the stack's zones, which a
 /// replica's zone must be one of.
-pub(super) fn validate_database(database: &Value, network: &Value, r: &mut Report) {
+pub(super) fn validate_database(database: &Value, network: &Value, name: &Value, r: &mut Report) {
     if database.is_null() || database.is_unknown() {
         return;
     }
@@ -258,7 +263,7 @@ pub(super) fn validate_database(database: &Value, network: &Value, r: &mut Repor
         &path.attr("allowed_cidrs"),
         r,
     );
-    check_replicas(database, network, &path, r);
+    check_replicas(database, network, name, &path, r);
     if let Value::Bool(false) = database.get("multi_az") {
         r.warning(
             &path.attr("multi_az"),
@@ -474,18 +479,19 @@ fn check_storage(database: &Value, path: &AttributePath, r: &mut Report) {
         r,
     ) && max != 0
         && let Some(gib) = allocated
-        && max < gib
+        && max < min_ceiling(gib)
     {
         let of = if alloc_value.is_null() {
             format!("the default allocated_storage {gib}")
         } else {
             format!("allocated_storage {gib}")
         };
+        let least = min_ceiling(gib);
         r.error(
             &max_path,
             "Invalid max_allocated_storage",
             format!(
-                "{max} GiB is below {of} GiB; storage autoscaling only grows storage: use 0 to turn it off, or a ceiling from {gib} to 65536 GiB."
+                "{max} GiB is too close to {of} GiB: RDS wants a storage autoscaling ceiling at least 10% above the allocated storage. Use 0 to turn autoscaling off, or a ceiling from {least} to 65536 GiB."
             ),
         );
     }
@@ -925,7 +931,13 @@ fn check_allowed_cidrs(value: &Value, path: &AttributePath, r: &mut Report) {
 
 /// `replicas`: at most 15, valid keys, instance classes and zones (one of
 /// the stack's zones when they are named).
-fn check_replicas(database: &Value, network: &Value, path: &AttributePath, r: &mut Report) {
+fn check_replicas(
+    database: &Value,
+    network: &Value,
+    name: &Value,
+    path: &AttributePath,
+    r: &mut Report,
+) {
     let Value::Map(replicas) = database.get("replicas") else {
         return;
     };
@@ -949,6 +961,18 @@ fn check_replicas(database: &Value, network: &Value, path: &AttributePath, r: &m
         let at = rpath.key(key);
         if let Err(why) = check_replica_key(key) {
             r.error(&at, "Invalid replica name", why);
+        } else if let Some(stack) = name.as_str()
+            && stack.len() + key.len() + REPLICA_ID_EXTRA > MAX_DB_IDENTIFIER
+        {
+            r.error(
+                &at,
+                "Replica name too long",
+                format!(
+                    "{key:?} makes the replica's RDS identifier \"{stack}-{key}-<6 hex>\" {} characters long; RDS allows {MAX_DB_IDENTIFIER}: use at most {} characters for a replica of the stack {stack:?}.",
+                    stack.len() + key.len() + REPLICA_ID_EXTRA,
+                    MAX_DB_IDENTIFIER.saturating_sub(stack.len() + REPLICA_ID_EXTRA)
+                ),
+            );
         }
         if let Some(class) = replica.get("instance_class").as_str()
             && let Err(why) = check_instance_class(class)
@@ -984,6 +1008,12 @@ fn check_replicas(database: &Value, network: &Value, path: &AttributePath, r: &m
             );
         }
     }
+}
+
+/// The smallest storage autoscaling ceiling RDS accepts for `gib` of
+/// storage: 10% above it.
+pub(super) fn min_ceiling(gib: i64) -> i64 {
+    gib + (gib + 9) / 10
 }
 
 /// Checks a replica's key: part of its RDS identifier.
@@ -1138,6 +1168,31 @@ mod tests {
     #[track_caller]
     fn one_warning(v: &Value, start: &str) {
         one(v, Severity::Warning, start);
+    }
+
+    #[test]
+    fn a_replica_name_that_makes_too_long_an_identifier_is_refused() {
+        // <stack>-<key>-<6 hex> must fit RDS's 63 characters.
+        let with = |stack: &str, key: &str| {
+            let mut v = db(vec![(
+                "replicas",
+                Value::Map([(key.to_string(), obj(vec![]))].into()),
+            )]);
+            if let Value::Object(m) = &mut v {
+                m.insert("name".into(), s(stack));
+            }
+            v
+        };
+        let key = "r".repeat(40);
+        clean(&with("todo-prod", &key));
+        clean(&with(&"t".repeat(15), &key));
+        one_error(
+            &with(&"t".repeat(16), &key),
+            &format!(
+                "database.replicas[\"{key}\"]: {key:?} makes the replica's RDS identifier \"{}-{key}-<6 hex>\" 64 characters long; RDS allows 63: use at most 39 characters",
+                "t".repeat(16)
+            ),
+        );
     }
 
     /// Every attribute of both set, and set well.
@@ -1357,7 +1412,7 @@ mod tests {
         );
         clean(&db(vec![("storage_type", s("gp2"))]));
         // Storage autoscaling: off, or a ceiling from allocated_storage on.
-        for (allocated, max) in [(100, 0), (100, 100), (100, 65536), (20, 21)] {
+        for (allocated, max) in [(100, 0), (100, 110), (100, 65536), (20, 22)] {
             clean(&db(vec![
                 ("allocated_storage", number(allocated)),
                 ("max_allocated_storage", number(max)),
@@ -1368,11 +1423,11 @@ mod tests {
                 ("allocated_storage", number(200)),
                 ("max_allocated_storage", number(150)),
             ]),
-            "database.max_allocated_storage: 150 GiB is below allocated_storage 200 GiB; storage autoscaling only grows storage: use 0 to turn it off, or a ceiling from 200 to 65536 GiB.",
+            "database.max_allocated_storage: 150 GiB is too close to allocated_storage 200 GiB: RDS wants a storage autoscaling ceiling at least 10% above the allocated storage. Use 0 to turn autoscaling off, or a ceiling from 220 to 65536 GiB.",
         );
         one_error(
             &db(vec![("max_allocated_storage", number(10))]),
-            "database.max_allocated_storage: 10 GiB is below the default allocated_storage 20 GiB;",
+            "database.max_allocated_storage: 10 GiB is too close to the default allocated_storage 20 GiB:",
         );
         for bad in [-1, 65537] {
             one_error(

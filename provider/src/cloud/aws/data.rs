@@ -1479,6 +1479,21 @@ impl StorageApi for AwsStorage {
     /// tags, since a bucket just made has none. Otherwise the new bucket
     /// is tagged with `tags`.
     async fn create_bucket(&self, name: &str, tags: &Tags) -> CloudResult<Bucket> {
+        // A bucket this account owns already is returned as it is, never
+        // tagged here: in us-east-1 CreateBucket answers success for it,
+        // and tagging it would hand someone's bucket to the stack.
+        let exists = {
+            let _permit = self.gate.enter().await;
+            match self.s3.head_bucket().bucket(name).send().await {
+                Ok(_) => true,
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => false,
+                Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => false,
+                Err(e) => return Err(data_err(e, "S3 bucket", name)),
+            }
+        };
+        if exists {
+            return self.read_with_tags(name).await;
+        }
         let config = (self.region != "us-east-1").then(|| {
             CreateBucketConfiguration::builder()
                 .location_constraint(BucketLocationConstraint::from(self.region.as_str()))
