@@ -456,25 +456,6 @@ impl DbInstances {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::same_version;
-
-    #[test]
-    fn a_minor_version_rds_upgraded_to_satisfies_the_one_asked_for() {
-        assert!(same_version("16", "16.4"));
-        assert!(same_version("16.4", "16.4"));
-        assert!(
-            same_version("16.4", "16.6"),
-            "RDS's automatic minor upgrade is drift"
-        );
-        assert!(!same_version("16.6", "16.4"));
-        assert!(!same_version("16", "17.1"));
-        assert!(!same_version("16.4", "17.0"));
-        assert!(!same_version("1", "16.4"));
-    }
-}
-
 #[async_trait]
 impl Kind for DbInstances {
     type Spec = DbInstanceSpec;
@@ -763,5 +744,24 @@ impl Kind for DbInstances {
             )));
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_version;
+
+    #[test]
+    fn a_minor_version_rds_upgraded_to_satisfies_the_one_asked_for() {
+        assert!(same_version("16", "16.4"));
+        assert!(same_version("16.4", "16.4"));
+        assert!(
+            same_version("16.4", "16.6"),
+            "RDS's automatic minor upgrade is drift"
+        );
+        assert!(!same_version("16.6", "16.4"));
+        assert!(!same_version("16", "17.1"));
+        assert!(!same_version("16.4", "17.0"));
+        assert!(!same_version("1", "16.4"));
     }
 }
