@@ -551,3 +551,29 @@ fn deletion_protection_refuses_destroy_and_deletes_nothing() {
         assert!(tagged_objects(&ec2, name).await.is_empty());
     });
 }
+
+#[test]
+fn validate_names_the_bad_database_and_storage_attributes() {
+    let emulator = Emulator::start();
+    let db = r#"    backup_retention_days = 40
+    backup_window         = "05:30-06:30"
+    replicas = {
+      r1 = { availability_zone = "us-west-2a" }
+    }"#;
+    let ws = Workspace::new(
+        &(provider_block(&emulator)
+            + &data_stack("acc-bad-db", db, "bucket_name = \"Bad_Bucket\"")),
+    );
+    let out = ws.run(&["validate", "-no-color"]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    let text = out.all();
+    for path in [
+        "database.backup_retention_days:",
+        "database.backup_window:",
+        "storage.bucket_name:",
+    ] {
+        assert!(text.contains(path), "no error names {path}\n{text}");
+    }
+    // Nothing was called: validate needs no AWS.
+    assert!(!text.contains("credentials"), "{text}");
+}

@@ -988,3 +988,39 @@ async fn replica_outputs_survive_a_failed_read_after_the_apply() {
     assert_eq!(a.reader_endpoints, b.reader_endpoints);
     assert_eq!(a.endpoint, b.endpoint);
 }
+
+#[tokio::test(start_paused = true)]
+async fn import_rebuilds_the_database_and_the_bucket() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let want = with_data(&["r1"]);
+    let state = apply_ok(&s, None, &want).await;
+    let imported = s.import(&ctx(), STACK).await.unwrap();
+    let (a, b) = (
+        imported.database.clone().unwrap(),
+        state.database.clone().unwrap(),
+    );
+    assert_eq!(a.identifier, b.identifier);
+    assert_eq!(a.arn, b.arn);
+    assert_eq!(a.endpoint, b.endpoint);
+    assert_eq!(a.master_secret_arn, b.master_secret_arn);
+    assert_eq!(a.reader_endpoints, b.reader_endpoints);
+    assert_eq!(a.instance_class, b.instance_class);
+    assert_eq!(a.replicas.as_ref().map(|r| r.len()), Some(1));
+    assert_eq!(imported.storage, state.storage);
+    // Applying the configuration over the imported state changes nothing.
+    let before = sim.mutations();
+    let planned = plan_stack_in(
+        Some(&imported),
+        &want,
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
+    assert!(planned.errors.is_empty(), "{:?}", planned.errors);
+    apply_ok(&s, Some(&imported), &planned.state).await;
+    assert_eq!(
+        sim.mutations(),
+        before,
+        "the apply after import changed AWS"
+    );
+}
