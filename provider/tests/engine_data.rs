@@ -798,6 +798,36 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
         before,
         "the refused apply changed AWS"
     );
+
+    // A name unknown at plan: the apply does not build a second stack.
+    cfg.database.as_mut().unwrap().database_name = None;
+    cfg.name = "todo-test-2".into();
+    let renamed_stack = to_value(&cfg, &ty).unwrap();
+    let mut unknown_name = renamed_stack.clone();
+    set_at(
+        &mut unknown_name,
+        &AttributePath::new("name"),
+        Value::Unknown,
+    );
+    let planned = plan(&state, &unknown_name).await;
+    let applied = apply(&state, &planned.planned_state, &renamed_stack).await;
+    let text = format!("{:?}", applied.diagnostics);
+    assert!(
+        applied.diagnostics.has_errors() && text.contains("plan` again"),
+        "{text}"
+    );
+    assert_eq!(instances(&sim).await, before);
+
+    // A value unknown at validate is validated at apply.
+    cfg.name = STACK.into();
+    cfg.storage.as_mut().unwrap().bucket_name = Some("Bad_Bucket".into());
+    let bad = to_value(&cfg, &ty).unwrap();
+    let applied = apply(&state, &state, &bad).await;
+    let text = format!("{:?}", applied.diagnostics);
+    assert!(
+        applied.diagnostics.has_errors() && text.contains("storage.bucket_name"),
+        "{text}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -946,12 +976,15 @@ async fn refusals_at_plan_for_changes_that_cannot_be_made_safely_together() {
         "{:?}",
         p.errors
     );
-    // Adding a zone never moves an existing replica with a default zone.
+    // Adding a zone never moves an existing replica with a default zone:
+    // the configuration leaves the zone unset, as a user writes it.
     let mut wider = with_data(&["r1"]);
     wider.network.availability_zones.push("us-east-1d".into());
     wider.network.public_subnet_cidrs = None;
     wider.network.private_subnet_cidrs = None;
-    let wider = with_defaults(&wider);
+    let db = wider.database.as_mut().unwrap();
+    db.replicas = Some(BTreeMap::from([("r1".to_string(), replica())]));
+    db.max_allocated_storage = None;
     let p = plan(&wider);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let zone = |s: &StackState| {
@@ -1022,5 +1055,93 @@ async fn import_rebuilds_the_database_and_the_bucket() {
         sim.mutations(),
         before,
         "the apply after import changed AWS"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replica_in_a_zone_the_stack_leaves_is_refused_at_plan() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let want = change(&with_data(&["r1"]), |d| {
+        d.replicas
+            .as_mut()
+            .unwrap()
+            .get_mut("r1")
+            .unwrap()
+            .availability_zone = Some("us-east-1c".into());
+    });
+    let state = apply_ok(&s, None, &want).await;
+    let mut narrower = want.clone();
+    narrower
+        .network
+        .availability_zones
+        .retain(|z| z != "us-east-1c");
+    narrower.network.public_subnet_cidrs = None;
+    narrower.network.private_subnet_cidrs = None;
+    let p = plan_stack_in(
+        Some(&state),
+        &with_defaults(&narrower),
+        Some("us-east-1"),
+        Some("123456789012"),
+    );
+    assert!(
+        p.errors.iter().any(|e| e.starts_with("database.replicas[\"r1\"].availability_zone: us-east-1c is not one of the stack's zones")),
+        "{:?}",
+        p.errors
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_destroy_continued_after_a_failure_still_keeps_the_snapshots_key() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&[])).await;
+    let key = state.kms_key_arn.clone().unwrap();
+    // The database goes (its final snapshot taken), then the VPC refuses.
+    sim.inject(Fault {
+        op: Some("delete_vpc"),
+        after: 0,
+        times: 1_000,
+        error: CloudError::Service {
+            code: "UnauthorizedOperation".into(),
+            message: "not now".into(),
+        },
+    });
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(d.has_errors());
+    assert_eq!(
+        kinds(&sim, "db-instance"),
+        0,
+        "the database should be gone already"
+    );
+    sim.clear_faults();
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let k = sim.keys().into_iter().find(|k| k.arn == key).unwrap();
+    assert_eq!(
+        k.state,
+        todo_provider::cloud::KeyState::Enabled,
+        "the snapshot's key is going"
+    );
+    assert!(k.tags.contains_key("todo:retained"), "{k:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_key_of_a_database_removed_earlier_outlives_the_stack() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&[])).await;
+    let key = state.kms_key_arn.clone().unwrap();
+    let mut without = with_data(&[]);
+    without.database = None;
+    let state = apply_ok(&s, Some(&state), &with_defaults(&without)).await;
+    assert_eq!(sim.snapshots().len(), 1);
+    let d = s.destroy(&ctx(), &state).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let k = sim.keys().into_iter().find(|k| k.arn == key).unwrap();
+    assert_eq!(
+        k.state,
+        todo_provider::cloud::KeyState::Enabled,
+        "the snapshot's key is going"
     );
 }

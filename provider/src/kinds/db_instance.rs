@@ -167,6 +167,18 @@ const BROKEN: [&str; 7] = [
     "restore-error",
 ];
 
+/// The final snapshot deleting `seen` takes: its `todo:final-snapshot` tag
+/// (`none`: no snapshot), `<identifier>-final` when untagged; a replica
+/// takes none.
+pub fn final_snapshot_of(seen: &DbInstance) -> Option<String> {
+    match (&seen.replica_of, seen.tags.get(TAG_FINAL_SNAPSHOT)) {
+        (Some(_), _) => None,
+        (None, Some(s)) if s == NO_FINAL_SNAPSHOT => None,
+        (None, Some(s)) => Some(s.clone()),
+        (None, None) => Some(format!("{}-final", seen.identifier)),
+    }
+}
+
 /// Where an instance stands, for waits.
 pub fn progress(db: Option<&DbInstance>) -> Progress {
     match db {
@@ -657,12 +669,7 @@ impl Kind for DbInstances {
     }
 
     async fn delete(&self, seen: &DbInstance) -> CloudResult<()> {
-        let snapshot = match (&seen.replica_of, seen.tags.get(TAG_FINAL_SNAPSHOT)) {
-            (Some(_), _) => None,
-            (None, Some(s)) if s == NO_FINAL_SNAPSHOT => None,
-            (None, Some(s)) => Some(s.clone()),
-            (None, None) => Some(format!("{}-final", seen.identifier)),
-        };
+        let snapshot = final_snapshot_of(seen);
         if seen.status != "available"
             && seen.status != "deleting"
             && SETTLING.contains(&seen.status.as_str())
@@ -710,12 +717,8 @@ impl Kind for DbInstances {
     }
 
     fn retains(seen: &DbInstance) -> Vec<(String, String)> {
-        match (
-            &seen.replica_of,
-            seen.tags.get(TAG_FINAL_SNAPSHOT),
-            &seen.kms_key_id,
-        ) {
-            (None, Some(s), Some(key)) if s != NO_FINAL_SNAPSHOT => vec![(
+        match (final_snapshot_of(seen), &seen.kms_key_id) {
+            (Some(s), Some(key)) => vec![(
                 key.clone(),
                 format!(
                     "encrypts the final snapshot {s} of RDS instance {}",

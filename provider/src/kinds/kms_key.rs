@@ -113,19 +113,22 @@ impl Kind for KmsKeys {
         self.0.retag_key(&seen.id, set, remove).await
     }
 
-    /// Kept for data that outlives the stack: its alias goes (a stack
-    /// made again under the name gets its own key), the key stays enabled.
+    /// Kept for data that outlives the stack: it leaves the stack (tags
+    /// first, so a failure halfway leaves it marked, never deleted), then
+    /// its alias goes (a stack made again under the name gets its own
+    /// key); the key stays enabled.
     async fn release(&self, seen: &KmsKey, why: &str) -> CloudResult<()> {
+        let set: Tags = [(crate::reconcile::TAG_RETAINED.to_string(), why.to_string())].into();
+        let mut remove = crate::reconcile::released_tags();
+        remove.push(crate::reconcile::TAG_RETAIN.to_string());
+        self.0.retag_key(&seen.id, &set, &remove).await?;
         for alias in &seen.aliases {
             let target = self.0.alias_target(alias).await?;
             if target.as_deref() == Some(seen.id.as_str()) {
                 super::ignore_not_found(self.0.delete_alias(alias).await)?;
             }
         }
-        let set: Tags = [(crate::reconcile::TAG_RETAINED.to_string(), why.to_string())].into();
-        self.0
-            .retag_key(&seen.id, &set, &crate::reconcile::released_tags())
-            .await
+        Ok(())
     }
 
     async fn delete(&self, seen: &KmsKey) -> CloudResult<()> {

@@ -298,12 +298,20 @@ pub trait Kind: Send + Sync + 'static {
     /// the stack sees it again.
     async fn release(&self, seen: &Self::Seen, why: &str) -> CloudResult<()> {
         let set: Tags = [(TAG_RETAINED.to_string(), why.to_string())].into();
-        self.retag(seen, &set, &released_tags()).await
+        let mut remove = released_tags();
+        remove.push(TAG_RETAIN.to_string());
+        self.retag(seen, &set, &remove).await
     }
 }
 
 /// Tag on an object a destroy kept for data that outlives the stack.
 pub const TAG_RETAINED: &str = "todo:retained";
+
+/// Tag on an object of the stack that must outlive it (it encrypts a final
+/// snapshot): written before anything is deleted, so every later destroy,
+/// also one continuing a failed one, releases the object instead of
+/// deleting it. Never removed by tag convergence.
+pub const TAG_RETAIN: &str = "todo:retain-on-destroy";
 
 /// The tags a released object loses: those that make it the stack's.
 pub fn released_tags() -> Vec<String> {

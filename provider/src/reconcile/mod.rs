@@ -19,7 +19,7 @@ pub mod runner;
 pub use inventory::{Inventory, TAG_COMPLETE, TAG_CREATED, TAG_STACK_ID, Taken};
 pub use kind::{
     AnyKind, Change, Dep, Desired, Erased, Expect, Ids, Key, Kind, Link, Meta, Observed, Progress,
-    TAG_RETAINED, erase, released_tags,
+    TAG_RETAIN, TAG_RETAINED, erase, released_tags,
 };
 pub use planner::{Action, GraphError, Node, Op, Plan, Removal, Tagging, plan};
 pub use runner::{Limit, Outcome, Polling, Runner, StepFailure};

@@ -168,7 +168,10 @@ impl Tagging {
 }
 
 fn managed_elsewhere(key: &str) -> bool {
-    key.starts_with("aws:") || key == TAG_CREATED || key == TAG_COMPLETE
+    key.starts_with("aws:")
+        || key == TAG_CREATED
+        || key == TAG_COMPLETE
+        || key == super::kind::TAG_RETAIN
 }
 
 /// When an object was created: AWS's answer, else our creation tag.

@@ -117,6 +117,56 @@ pub enum Failure {
     Refused(Vec<String>),
 }
 
+/// Marks, before anything is deleted, the objects that must outlive the
+/// `doomed` ones (the key of a final snapshot) with
+/// [`crate::reconcile::TAG_RETAIN`]; returns every object of `all` so
+/// marked now or before, with why.
+async fn mark_retained(
+    kinds: &[Arc<dyn AnyKind>],
+    doomed: &[&Observed],
+    all: &[&Observed],
+    limit: &Limit,
+    stop: &CancellationToken,
+) -> Result<BTreeMap<String, String>, Failure> {
+    let kind_of = |o: &Observed| kinds.iter().find(|k| k.name() == o.kind).cloned();
+    let mut out: BTreeMap<String, String> = all
+        .iter()
+        .filter_map(|o| {
+            let why = o.meta.tags.get(crate::reconcile::TAG_RETAIN)?;
+            Some((o.meta.id.clone(), why.clone()))
+        })
+        .collect();
+    let wanted: Vec<(String, String)> = doomed
+        .iter()
+        .filter_map(|o| Some(kind_of(o)?.retains(o)))
+        .flatten()
+        .collect();
+    for (id, why) in wanted {
+        let Some(o) = all.iter().find(|o| o.meta.id == id) else {
+            continue;
+        };
+        if out.contains_key(&id) {
+            continue;
+        }
+        let Some(kind) = kind_of(o) else { continue };
+        let set: Tags = [(crate::reconcile::TAG_RETAIN.to_string(), why.clone())].into();
+        race(
+            limit,
+            stop,
+            unthrottled(limit, stop, || kind.retag(o, &set, &[])),
+        )
+        .await
+        .map_err(|error| {
+            Failure::Steps(vec![StepFailure {
+                what: format!("marking {} {id} to outlive the stack ({why})", kind.noun()),
+                error,
+            }])
+        })?;
+        out.insert(id, why);
+    }
+    Ok(out)
+}
+
 /// Asks every object about to be deleted whether it may go; the refusals,
 /// one line each (empty: all may go).
 async fn refusals(
@@ -318,6 +368,15 @@ pub async fn apply(
             return (state, Some(f));
         }
     }
+    let everything: Vec<&Observed> = plan
+        .kept
+        .values()
+        .chain(plan.removals.iter().map(|(o, _)| o))
+        .collect();
+    if let Err(f) = mark_retained(&kinds, &doomed, &everything, limit, stop).await {
+        partial(&mut state, &prior_ids);
+        return (state, Some(f));
+    }
     for line in plan.destructive() {
         tracing::info!(stack = %desired.name, "{line}");
     }
@@ -439,14 +498,14 @@ pub async fn destroy(
         Ok(r) => return Some(Failure::Refused(r)),
         Err(f) => return Some(f),
     }
-    // What must outlive the stack (the key of a final snapshot) is
-    // released, not deleted.
+    // What must outlive the stack (the key of a final snapshot) is marked
+    // before anything goes, and released, not deleted.
     let kind_of = |o: &Observed| kinds.iter().find(|k| k.name() == o.kind).cloned();
-    let retained: BTreeMap<String, String> = owned
-        .iter()
-        .filter_map(|o| Some(kind_of(o)?.retains(o)))
-        .flatten()
-        .collect();
+    let all: Vec<&Observed> = owned.iter().collect();
+    let retained = match mark_retained(&kinds, &all, &all, limit, stop).await {
+        Ok(r) => r,
+        Err(f) => return Some(f),
+    };
     let (kept, owned): (Vec<Observed>, Vec<Observed>) = owned
         .into_iter()
         .partition(|o| retained.contains_key(&o.meta.id));

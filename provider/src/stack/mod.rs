@@ -860,14 +860,44 @@ impl tfplugin::Resource for StackResource {
                 }
             };
         }
-        // What the plan refuses, the apply refuses too: a plan made with
-        // values unknown could not check them.
+        // What validation and the plan refuse, the apply refuses too: a
+        // plan made with values unknown could not check them.
+        let invalid = validate_stack_config(&request.config);
+        if invalid.has_errors() {
+            return ApplyResponse {
+                new_state: request.prior_state,
+                diagnostics: invalid,
+                ..Default::default()
+            };
+        }
         let checked = plan::plan_stack_in(
             prior.as_ref(),
             &config,
             self.stacks.cloud.region().as_deref(),
             self.stacks.cloud.account().as_deref(),
         );
+        if prior.is_some() && !checked.requires_replace.is_empty() {
+            // The plan could not see it (an unknown name): applying would
+            // build a second stack and orphan this one.
+            let what = checked
+                .requires_replace
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return ApplyResponse {
+                new_state: request.prior_state,
+                diagnostics: Diagnostic::error(
+                    "The stack would be replaced, and the plan did not say so",
+                    format!(
+                        "{what}: changed to a value that was not known when the plan was made; changing it replaces \
+                         the whole stack. Run `terraform plan` again: it plans the replacement and shows it."
+                    ),
+                )
+                .into(),
+                ..Default::default()
+            };
+        }
         if !checked.errors.is_empty() {
             let mut d = Diagnostics::new();
             for e in &checked.errors {

@@ -305,6 +305,20 @@ fn plan_database(prior: Option<&StackState>, config: &StackState, p: &mut Planne
         }
     }
     db.reader_endpoints = Some(readers);
+    let zones = &p.state.network.availability_zones;
+    for (name, r) in db.replicas.iter().flatten() {
+        if let Some(z) = &r.availability_zone
+            && !zones.is_empty()
+            && !zones.contains(z)
+        {
+            p.errors.push(format!(
+                "database.replicas[\"{name}\"].availability_zone: {z} is not one of the stack's zones ({}); a replica \
+                 lives in the stack's private subnets. Keep {z} among network.availability_zones, or move the replica: \
+                 add one under another name in a remaining zone and remove this one.",
+                zones.join(", ")
+            ));
+        }
+    }
     for (name, pr) in &prior_replicas {
         if pr.arn.is_some() && !db.replicas.iter().flatten().any(|(k, _)| k == name) {
             p.replaced.push(format!(
@@ -332,10 +346,21 @@ fn plan_storage(prior: Option<&StackState>, p: &mut Planned, account: Option<&st
         return;
     };
     if s.bucket_name.is_none() {
-        s.bucket_name = match (account, region.as_deref()) {
-            (Some(a), Some(r)) => Some(derived_bucket_name(&name, a, r)),
-            _ => prior_s.and_then(|ps| ps.bucket_name.clone()),
-        };
+        // The bucket the stack has keeps its name (as the apply does); a new
+        // one is named after the account.
+        s.bucket_name = prior_s.and_then(|ps| ps.bucket_name.clone()).or_else(|| {
+            match (account, region.as_deref()) {
+                (Some(a), Some(r)) => Some(derived_bucket_name(&name, a, r)),
+                _ => None,
+            }
+        });
+        if s.bucket_name.is_none() && region.is_some() {
+            p.errors.push(
+                "storage.bucket_name: the default name needs the AWS account id, which the provider did not look up \
+                 (skip_requesting_account_id, or STS failed): set storage.bucket_name."
+                    .into(),
+            );
+        }
     }
     let path = storage_path();
     match (&s.bucket_name, region.as_deref()) {

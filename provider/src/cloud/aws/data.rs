@@ -1488,6 +1488,15 @@ impl StorageApi for AwsStorage {
                 Ok(_) => true,
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => false,
                 Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => false,
+                // Another account's bucket: HeadBucket answers 403.
+                Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) => {
+                    return Err(CloudError::Service {
+                        code: "BucketAlreadyExists".into(),
+                        message: format!(
+                            "bucket {name} exists and belongs to another account (bucket names are global): choose another storage.bucket_name"
+                        ),
+                    });
+                }
                 Err(e) => return Err(data_err(e, "S3 bucket", name)),
             }
         };
@@ -1520,7 +1529,15 @@ impl StorageApi for AwsStorage {
         if !existing.is_empty() {
             return self.read_with_tags(name).await;
         }
-        self.put_tags(name, tags).await?;
+        if let Err(e) = self.put_tags(name, tags).await {
+            // An untagged bucket is never adopted by a later apply: take
+            // the empty bucket just made away again.
+            let _permit = self.gate.enter().await;
+            if let Err(cleanup) = self.s3.delete_bucket().bucket(name).send().await {
+                tracing::warn!(bucket = name, error = %cleanup, "deleting the bucket that could not be tagged failed");
+            }
+            return Err(e);
+        }
         Ok(Bucket {
             name: name.to_string(),
             region: self.region.clone(),

@@ -107,6 +107,23 @@ impl AwsKms {
         }
     }
 
+    /// The key's tags, from KMS (consistent, unlike the tagging API).
+    async fn resource_tags(&self, key_id: &str) -> CloudResult<Tags> {
+        let _permit = self.gate.enter().await;
+        let out = self
+            .kms
+            .list_resource_tags()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| map_err(e, "KMS key", key_id))?;
+        Ok(out
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect())
+    }
+
     /// The key `alias` names, when it carries the stack's tag (for
     /// endpoints whose tagging API does not list KMS keys).
     async fn tagged_by_alias(&self, stack: &str, alias: &str) -> CloudResult<Vec<(String, Tags)>> {
@@ -232,13 +249,27 @@ impl KmsApi for AwsKms {
             }
             Err(e) => return Err(e),
         };
-        let keys = futures::future::try_join_all(
+        let described = futures::future::try_join_all(
             tagged
                 .into_iter()
                 .map(|(arn, tags)| async move { self.describe(&arn, tags).await }),
         )
         .await?;
-        let mut keys: Vec<KmsKey> = keys.into_iter().flatten().collect();
+        let mut keys: Vec<KmsKey> = Vec::new();
+        for mut key in described.into_iter().flatten() {
+            // The tagging API may answer with tags a moment old: a key a
+            // destroy just released from the stack (alias deleted, stack
+            // tags removed) would look like the stack's. A key without the
+            // stack's alias is rare (a create stopped between the key and
+            // its alias, or a released key): read its tags from KMS itself.
+            if !key.aliases.iter().any(|a| a == alias) {
+                key.tags = self.resource_tags(&key.id).await?;
+                if key.tags.get(TAG_STACK).is_none_or(|s| s != stack) {
+                    continue;
+                }
+            }
+            keys.push(key);
+        }
         keys.sort_by(|a, b| a.arn.cmp(&b.arn));
         Ok(keys)
     }
