@@ -15,6 +15,18 @@ provider "todo" {
 
 data "todo_caller_identity" "current" {}
 
+locals {
+  # The private subnets of the provider's default layout: the VPC cut into
+  # 16 blocks, block i for the zone whose letter is the i-th (a = 0).
+  # EKS managed nodes carry the security group EKS makes for the cluster,
+  # not the stack's `nodes` group (no launch template yet), so the database
+  # admits the private subnets, where the nodes and their pods live.
+  private_subnet_cidrs = [
+    for z in var.availability_zones :
+    cidrsubnet(var.vpc_cidr, 4, index(split("", "abcdefgh"), substr(z, length(z) - 1, 1)))
+  ]
+}
+
 resource "todo_cloud_stack" "this" {
   name = "todo-${var.environment}"
   tags = var.tags
@@ -45,6 +57,7 @@ resource "todo_cloud_stack" "this" {
     skip_final_snapshot   = var.db_skip_final_snapshot
     apply_immediately     = var.db_apply_immediately
     parameters            = var.db_parameters
+    allowed_cidrs         = local.private_subnet_cidrs
     replicas              = var.db_replicas
   }
 
