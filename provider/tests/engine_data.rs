@@ -1145,3 +1145,51 @@ async fn the_key_of_a_database_removed_earlier_outlives_the_stack() {
         "the snapshot's key is going"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_database_keeps_its_private_subnets() {
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let s = stacks(&sim);
+    let state = apply_ok(&s, None, &with_data(&[])).await;
+    let plan = |want: &StackState| {
+        plan_stack_in(
+            Some(&state),
+            &with_defaults(want),
+            Some("us-east-1"),
+            Some("123456789012"),
+        )
+    };
+    let mut fewer = with_data(&[]);
+    fewer.network.availability_zones.pop();
+    fewer.network.public_subnet_cidrs = None;
+    fewer.network.private_subnet_cidrs = None;
+    let p = plan(&fewer);
+    assert!(
+        p.errors.iter().any(|e| e.starts_with("network.availability_zones: the database's subnet group uses the private subnets of us-east-1c")),
+        "{:?}",
+        p.errors
+    );
+    let mut moved = with_data(&[]);
+    moved
+        .network
+        .private_subnet_cidrs
+        .as_mut()
+        .unwrap()
+        .insert("us-east-1a".into(), "10.0.200.0/24".into());
+    let p = plan(&moved);
+    assert!(
+        p.errors.iter().any(|e| e.starts_with(
+            "network.private_subnet_cidrs[\"us-east-1a\"]: the database's subnet group"
+        )),
+        "{:?}",
+        p.errors
+    );
+    // A zone added is fine.
+    let mut more = with_data(&[]);
+    more.network.availability_zones.push("us-east-1d".into());
+    more.network.public_subnet_cidrs = None;
+    more.network.private_subnet_cidrs = None;
+    let p = plan(&more);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    apply_ok(&s, Some(&state), &p.state).await;
+}

@@ -159,6 +159,40 @@ fn plan_database(prior: Option<&StackState>, config: &StackState, p: &mut Planne
         all_new(&mut p.unknown, db);
         return;
     }
+    if let Some(prior) = prior {
+        // The database's subnet group can gain subnets, never lose one its
+        // instances may run in (RDS refuses: the apply would stop halfway).
+        let (before, after) = (&prior.network, &p.state.network);
+        let gone: Vec<&String> = before
+            .availability_zones
+            .iter()
+            .filter(|z| !after.availability_zones.contains(z))
+            .collect();
+        if !gone.is_empty() {
+            p.errors.push(format!(
+                "network.availability_zones: the database's subnet group uses the private subnets of {}; RDS cannot \
+                 take a subnet its primary, standby or replicas may run in out of the group. Keep the zone, or move the \
+                 data to a new stack.",
+                gone.iter().map(|z| z.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for zone in &after.availability_zones {
+            let cidr = |n: &super::model::NetworkState| {
+                n.private_subnet_cidrs
+                    .as_ref()
+                    .and_then(|m| m.get(zone))
+                    .cloned()
+            };
+            if before.availability_zones.contains(zone) && cidr(before) != cidr(after) {
+                p.errors.push(format!(
+                    "network.private_subnet_cidrs[\"{zone}\"]: the database's subnet group uses this subnet; replacing \
+                     it ({} -> {}) would take it out of the group while RDS may run an instance in it. Keep the CIDR.",
+                    cidr(before).unwrap_or_default(),
+                    cidr(after).unwrap_or_default()
+                ));
+            }
+        }
+    }
     db.arn = pd.arn.clone();
     db.endpoint = pd.endpoint.clone();
     db.port = pd.port;
