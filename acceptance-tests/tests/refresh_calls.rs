@@ -38,6 +38,25 @@ fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> St
     )
 }
 
+/// Applies `want`, then counts the requests of one refresh, which must
+/// find no drift.
+async fn refresh_requests(stacks: &Stacks, clients: &AwsClients, want: &StackState) -> u64 {
+    let ctx = Context {
+        stop: tokio_util::sync::CancellationToken::new(),
+    };
+    let (state, d) = stacks.apply(&ctx, None, want).await;
+    assert!(!d.has_errors(), "{d:?}");
+    let state = state.unwrap();
+    let before = clients.calls.get();
+    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
+    let calls = clients.calls.get() - before;
+    assert_eq!(
+        refreshed, state,
+        "the refresh found drift in an unchanged stack"
+    );
+    calls
+}
+
 #[tokio::test]
 async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requests() {
     let emulator = Emulator::start();
@@ -60,22 +79,10 @@ async fn a_refresh_of_an_unchanged_three_zone_network_with_its_key_makes_13_requ
         },
         ..Default::default()
     });
-    let ctx = Context {
-        stop: tokio_util::sync::CancellationToken::new(),
-    };
-    let (state, d) = stacks.apply(&ctx, None, &want).await;
-    assert!(!d.has_errors(), "{d:?}");
-    let state = state.unwrap();
-    let before = clients.calls.get();
-    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
-    let calls = clients.calls.get() - before;
+    let calls = refresh_requests(&stacks, &clients, &want).await;
     println!(
         "refresh of an unchanged 3-zone network (one NAT per zone) with its KMS key on {}: {calls} AWS requests",
         Target::from_env().name()
-    );
-    assert_eq!(
-        refreshed, state,
-        "the refresh found drift in an unchanged stack"
     );
     let expected = match Target::from_env() {
         Target::Moto => MOTO_REFRESH_CALLS,
@@ -132,21 +139,9 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
         }),
         ..Default::default()
     });
-    let ctx = Context {
-        stop: tokio_util::sync::CancellationToken::new(),
-    };
-    let (state, d) = stacks.apply(&ctx, None, &want).await;
-    assert!(!d.has_errors(), "{d:?}");
-    let state = state.unwrap();
-    let before = clients.calls.get();
-    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
-    let calls = clients.calls.get() - before;
+    let calls = refresh_requests(&stacks, &clients, &want).await;
     println!(
         "refresh of an unchanged 3-zone stack with its key, a cluster and two node groups on moto: {calls} AWS requests"
-    );
-    assert_eq!(
-        refreshed, state,
-        "the refresh found drift in an unchanged stack"
     );
     assert_eq!(calls, MOTO_CLUSTER_REFRESH_CALLS);
 }
@@ -202,22 +197,10 @@ async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
         storage: Some(StorageState::default()),
         ..Default::default()
     });
-    let ctx = Context {
-        stop: tokio_util::sync::CancellationToken::new(),
-    };
-    let (state, d) = stacks.apply(&ctx, None, &want).await;
-    assert!(!d.has_errors(), "{d:?}");
-    let state = state.unwrap();
-    let before = clients.calls.get();
-    let refreshed = stacks.read(&ctx, &state).await.unwrap().unwrap();
-    let calls = clients.calls.get() - before;
+    let calls = refresh_requests(&stacks, &clients, &want).await;
     println!(
         "refresh of the unchanged full stack (3-zone network, key, cluster with two node groups, multi-AZ \
          PostgreSQL with two replicas, bucket) on moto: {calls} AWS requests"
-    );
-    assert_eq!(
-        refreshed, state,
-        "the refresh found drift in an unchanged stack"
     );
     assert_eq!(calls, MOTO_FULL_REFRESH_CALLS);
 }

@@ -241,6 +241,18 @@ mod balancers;
 #[path = "sim_data.rs"]
 mod rds_s3;
 
+/// The error code of a failed call (the debug form of other outcomes), for
+/// the tests of the sim's parts.
+#[cfg(test)]
+fn error_code<T: std::fmt::Debug>(r: CloudResult<T>) -> String {
+    match r {
+        Err(CloudError::Service { code, .. }) => code,
+        Err(CloudError::DependencyViolation(_)) => "DependencyViolation".into(),
+        Err(CloudError::NotFound { .. }) => "NotFound".into(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// An inventory line: (kind, id, tags).
 type Entry = (&'static str, String, Tags);
 

@@ -264,26 +264,17 @@ impl KubeLeftoversApi for SimCloud {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
     use std::time::Duration;
 
     use super::*;
     use crate::cloud::sim::LatencyModel;
-    use crate::cloud::{CloudError, NetworkApi, TAG_STACK};
+    use crate::cloud::{NetworkApi, TAG_STACK};
 
     fn tags() -> Tags {
         Tags::from([(TAG_STACK.to_string(), "s".to_string())])
     }
 
-    /// The error kind of a failed call (the debug form of other outcomes).
-    fn code<T: Debug>(r: CloudResult<T>) -> String {
-        match r {
-            Err(CloudError::Service { code, .. }) => code,
-            Err(CloudError::DependencyViolation(_)) => "DependencyViolation".into(),
-            Err(CloudError::NotFound { .. }) => "NotFound".into(),
-            other => format!("{other:?}"),
-        }
-    }
+    use crate::cloud::sim::error_code as code;
 
     /// A VPC with a subnet in each of `zones` zones.
     async fn network(sim: &SimCloud, cidr: u8, zones: usize) -> (String, Vec<String>) {

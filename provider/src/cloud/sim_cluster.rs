@@ -1109,8 +1109,6 @@ impl SimCloud {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
-
     use super::*;
     use crate::cloud::cluster::CLUSTER_ADMIN_POLICY;
     use crate::cloud::sim::LatencyModel;
@@ -1124,15 +1122,7 @@ mod tests {
         tokio::time::sleep(d).await;
     }
 
-    /// The error code of a failed call (the debug form of other outcomes).
-    fn code<T: Debug>(r: CloudResult<T>) -> String {
-        match r {
-            Err(CloudError::Service { code, .. }) => code,
-            Err(CloudError::DependencyViolation(_)) => "DependencyViolation".into(),
-            Err(CloudError::NotFound { .. }) => "NotFound".into(),
-            other => format!("{other:?}"),
-        }
-    }
+    use crate::cloud::sim::error_code as code;
 
     /// What a cluster needs: a VPC with two subnets in two zones and a
     /// group, the two roles, a key.

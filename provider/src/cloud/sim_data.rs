@@ -1746,8 +1746,6 @@ impl SimCloud {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
-
     use super::*;
     use crate::cloud::sim::{Fault, LatencyModel};
     use crate::cloud::{KmsApi, NetworkApi, TAG_STACK};
@@ -1760,15 +1758,7 @@ mod tests {
         tokio::time::sleep(d).await;
     }
 
-    /// The error code of a failed call (the debug form of other outcomes).
-    fn code<T: Debug>(r: CloudResult<T>) -> String {
-        match r {
-            Err(CloudError::Service { code, .. }) => code,
-            Err(CloudError::DependencyViolation(_)) => "DependencyViolation".into(),
-            Err(CloudError::NotFound { .. }) => "NotFound".into(),
-            other => format!("{other:?}"),
-        }
-    }
+    use crate::cloud::sim::error_code as code;
 
     /// What a database needs: two subnets in two zones, a security group,
     /// a key, a subnet group `db` and a parameter group `db-pg16`.

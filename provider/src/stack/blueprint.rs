@@ -595,6 +595,25 @@ pub fn fill(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackState
     data::fill_data(ids, objects, state);
 }
 
+/// Keeps what the cluster and the database reported before (endpoints,
+/// CA, ARNs) where reading them again after an apply failed
+/// (`reread_failed`: nothing was read), so the state does not lose them.
+pub fn keep_reported(state: &mut StackState, prior: Option<&StackState>, reread_failed: bool) {
+    if let (Some(c), Some(pc)) = (
+        state.cluster.as_mut(),
+        prior.and_then(|p| p.cluster.as_ref()),
+    ) && c.arn == pc.arn
+        && c.endpoint.is_none()
+    {
+        c.endpoint = pc.endpoint.clone();
+        c.certificate_authority = pc.certificate_authority.clone();
+        c.oidc_issuer_url = pc.oidc_issuer_url.clone();
+        c.security_group_id = pc.security_group_id.clone();
+        state.kubeconfig = prior.and_then(|p| p.kubeconfig.clone());
+    }
+    data::keep_reported(state, prior, reread_failed);
+}
+
 /// The ids a state records, by key (what twin contests prefer).
 pub fn ids_of(state: &StackState) -> Ids {
     let mut ids = Ids::default();

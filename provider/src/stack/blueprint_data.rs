@@ -14,15 +14,11 @@ use crate::kinds::db_parameter_group::{DbParameterGroupSpec, DbParameterGroups};
 use crate::kinds::db_subnet_group::{DbSubnetGroupSpec, DbSubnetGroups};
 use crate::kinds::node_group::stable_hash;
 use crate::kinds::secret::{SecretSpec, Secrets};
-use crate::reconcile::{Desired, Ids, Key, Kind, Observed};
+use crate::reconcile::{Desired, Ids, Key, Observed};
 
 use super::super::model::StackState;
 use super::super::model_data::{DatabaseState, StorageState, database_defaults};
-use super::{kms_key, security_group, subnet};
-
-fn key<K: Kind>(name: impl Into<String>) -> Key {
-    Key::new(K::NAME, name)
-}
+use super::{key, kms_key, security_group, subnet};
 
 /// The DB subnet group.
 pub fn db_subnet_group() -> Key {
@@ -342,6 +338,36 @@ pub(super) fn fill_data(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mu
             None => {
                 s.bucket_arn = None;
                 s.bucket_regional_domain_name = None;
+            }
+        }
+    }
+}
+
+/// Keeps what the database reported before where reading it again failed.
+pub(super) fn keep_reported(
+    state: &mut StackState,
+    prior: Option<&StackState>,
+    reread_failed: bool,
+) {
+    if let (Some(d), Some(pd)) = (
+        state.database.as_mut(),
+        prior.and_then(|p| p.database.as_ref()),
+    ) && d.identifier == pd.identifier
+        && d.arn.is_none()
+        && reread_failed
+    {
+        d.arn = pd.arn.clone();
+        d.endpoint = pd.endpoint.clone();
+        d.port = pd.port;
+        d.master_secret_arn = d.master_secret_arn.clone().or(pd.master_secret_arn.clone());
+        let prior_replicas = pd.replicas.clone().unwrap_or_default();
+        let readers = d.reader_endpoints.get_or_insert_with(BTreeMap::new);
+        for (name, r) in d.replicas.iter_mut().flatten() {
+            if let Some(pr) = prior_replicas.get(name) {
+                r.arn = r.arn.clone().or(pr.arn.clone());
+            }
+            if let Some(e) = pd.reader_endpoints.as_ref().and_then(|m| m.get(name)) {
+                readers.entry(name.clone()).or_insert_with(|| e.clone());
             }
         }
     }

@@ -300,27 +300,15 @@ pub async fn apply(
         // The bucket the stack has keeps its name; a new one is named after
         // the account. Without either, no bucket is wanted by mistake (the
         // one that exists would be deleted): refuse instead.
-        st.bucket_name = prior
-            .and_then(|p| p.storage.as_ref())
-            .and_then(|s| s.bucket_name.clone())
-            .or_else(|| {
-                clouds.account.as_ref().map(|account| {
-                    crate::stack::model_data::derived_bucket_name(
-                        &desired.name,
-                        account,
-                        &clouds.region,
-                    )
-                })
-            });
+        st.bucket_name = crate::stack::model_data::default_bucket_name(
+            &desired.name,
+            prior.and_then(|p| p.storage.as_ref()),
+            clouds.account.as_deref(),
+            Some(&clouds.region),
+        );
         if st.bucket_name.is_none() {
-            return (
-                state,
-                Some(Failure::Refused(vec![
-                    "storage.bucket_name: the default name needs the AWS account id, which the provider did not look up \
-                     (skip_requesting_account_id, or STS failed): set storage.bucket_name."
-                        .into(),
-                ])),
-            );
+            let why = crate::stack::model_data::NO_ACCOUNT_FOR_BUCKET.to_string();
+            return (state, Some(Failure::Refused(vec![why])));
         }
     }
     let kinds = clouds.kinds(Parts::of(&[Some(desired), prior]));
@@ -399,42 +387,9 @@ pub async fn apply(
         reread(&reread_kinds, &desired.name, &stack_id, limit, stop).await
     };
     blueprint::fill(&outcome.ids, &objects, &mut state);
-    if let (Some(c), Some(pc)) = (
-        state.cluster.as_mut(),
-        prior.and_then(|p| p.cluster.as_ref()),
-    ) && c.arn == pc.arn
-        && c.endpoint.is_none()
-    {
-        // Reading the cluster again failed: what it reported before stands.
-        c.endpoint = pc.endpoint.clone();
-        c.certificate_authority = pc.certificate_authority.clone();
-        c.oidc_issuer_url = pc.oidc_issuer_url.clone();
-        c.security_group_id = pc.security_group_id.clone();
-        state.kubeconfig = prior.and_then(|p| p.kubeconfig.clone());
-    }
-    if let (Some(d), Some(pd)) = (
-        state.database.as_mut(),
-        prior.and_then(|p| p.database.as_ref()),
-    ) && d.identifier == pd.identifier
-        && d.arn.is_none()
-        && objects.is_empty()
-    {
-        // Reading the database again failed: what it reported before stands.
-        d.arn = pd.arn.clone();
-        d.endpoint = pd.endpoint.clone();
-        d.port = pd.port;
-        d.master_secret_arn = d.master_secret_arn.clone().or(pd.master_secret_arn.clone());
-        let prior_replicas = pd.replicas.clone().unwrap_or_default();
-        let readers = d.reader_endpoints.get_or_insert_with(BTreeMap::new);
-        for (name, r) in d.replicas.iter_mut().flatten() {
-            if let Some(pr) = prior_replicas.get(name) {
-                r.arn = r.arn.clone().or(pr.arn.clone());
-            }
-            if let Some(e) = pd.reader_endpoints.as_ref().and_then(|m| m.get(name)) {
-                readers.entry(name.clone()).or_insert_with(|| e.clone());
-            }
-        }
-    }
+    // What the cluster and the database reported before stands where
+    // reading them again failed.
+    blueprint::keep_reported(&mut state, prior, objects.is_empty());
     let failure = (!outcome.failures.is_empty()).then_some(Failure::Steps(outcome.failures));
     if failure.is_some()
         && state.cluster.is_none()

@@ -225,6 +225,24 @@ impl StorageState {
     }
 }
 
+/// Why a new bucket has no default name.
+pub const NO_ACCOUNT_FOR_BUCKET: &str = "storage.bucket_name: the default name needs the AWS account id, which the provider \
+     did not look up (skip_requesting_account_id, or STS failed): set storage.bucket_name.";
+
+/// The bucket name of `storage` when the configuration gives none: the
+/// name of the bucket the stack has (`prior`), else the one derived from
+/// the account (`None`: no account known).
+pub fn default_bucket_name(
+    stack: &str,
+    prior: Option<&StorageState>,
+    account: Option<&str>,
+    region: Option<&str>,
+) -> Option<String> {
+    prior
+        .and_then(|p| p.bucket_name.clone())
+        .or_else(|| Some(derived_bucket_name(stack, account?, region?)))
+}
+
 /// The bucket name derived from the stack: `<stack>-<account>-<region>`,
 /// lowercased and cut to S3's 63 characters.
 pub fn derived_bucket_name(stack: &str, account: &str, region: &str) -> String {

@@ -8,7 +8,7 @@ use tfplugin::AttributePath;
 
 use super::blueprint::{db_identifier, final_snapshot, regional_domain};
 use super::model::StackState;
-use super::model_data::{DatabaseState, derived_bucket_name};
+use super::model_data::{DatabaseState, NO_ACCOUNT_FOR_BUCKET, default_bucket_name};
 use super::plan::Planned;
 
 fn db_path() -> AttributePath {
@@ -382,18 +382,9 @@ fn plan_storage(prior: Option<&StackState>, p: &mut Planned, account: Option<&st
     if s.bucket_name.is_none() {
         // The bucket the stack has keeps its name (as the apply does); a new
         // one is named after the account.
-        s.bucket_name = prior_s.and_then(|ps| ps.bucket_name.clone()).or_else(|| {
-            match (account, region.as_deref()) {
-                (Some(a), Some(r)) => Some(derived_bucket_name(&name, a, r)),
-                _ => None,
-            }
-        });
+        s.bucket_name = default_bucket_name(&name, prior_s, account, region.as_deref());
         if s.bucket_name.is_none() && region.is_some() {
-            p.errors.push(
-                "storage.bucket_name: the default name needs the AWS account id, which the provider did not look up \
-                 (skip_requesting_account_id, or STS failed): set storage.bucket_name."
-                    .into(),
-            );
+            p.errors.push(NO_ACCOUNT_FOR_BUCKET.into());
         }
     }
     let path = storage_path();

@@ -6,7 +6,6 @@
 //! fail with [`CloudError::Unsupported`], never `NotFound`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -24,7 +23,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime;
 use serde_json::Value;
 
-use super::{Gate, map_sdk_err};
+use super::{Gate, map_sdk_err, pages};
 use crate::cloud::cluster::{
     AccessEntry, Addon, Cluster, EksApi, EksStatus, EndpointAccess, IamApi, NewCluster,
     NewNodeGroup, NewRole, NodeGroup, NodeGroupChange, OidcProvider, Role, Scaling, Taint,
@@ -105,28 +104,6 @@ fn incomplete(what: &str) -> CloudError {
     CloudError::Service {
         code: "IncompleteResponse".into(),
         message: format!("{what} answered without the object"),
-    }
-}
-
-/// Collects every page of a list call. `page` sends one request for the
-/// token it is given and returns the items and the next token.
-async fn pages<T, F, Fut>(gate: &Gate, mut page: F) -> CloudResult<Vec<T>>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = CloudResult<(Vec<T>, Option<String>)>>,
-{
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let (items, next) = {
-            let _permit = gate.enter().await;
-            page(token.take()).await?
-        };
-        out.extend(items);
-        match next.filter(|t| !t.is_empty()) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
     }
 }
 

@@ -13,7 +13,6 @@
 //! request fields in its own debug output).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -33,7 +32,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime;
 
-use super::{Gate, map_sdk_err};
+use super::{Gate, map_sdk_err, pages};
 use crate::cloud::data::{
     Bucket, DbInstance, DbInstanceChange, DbParameterGroup, DbSubnetGroup, Lifecycle,
     MasterPassword, NewPrimary, NewReplica, RdsApi, Secret, SecretsApi, Sensitive, StorageApi,
@@ -146,28 +145,6 @@ where
             CloudError::DependencyViolation(format!("{kind} {id}: {message}"))
         }
         other => other,
-    }
-}
-
-/// Collects every page of a list call. `page` sends one request for the
-/// token it is given and returns the items and the next token.
-async fn pages<T, F, Fut>(gate: &Gate, mut page: F) -> CloudResult<Vec<T>>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = CloudResult<(Vec<T>, Option<String>)>>,
-{
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let (items, next) = {
-            let _permit = gate.enter().await;
-            page(token.take()).await?
-        };
-        out.extend(items);
-        match next.filter(|t| !t.is_empty()) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
     }
 }
 

@@ -302,6 +302,28 @@ impl AwsClients {
     }
 }
 
+/// Collects every page of a list call. `page` sends one request for the
+/// token it is given and returns the items and the next token.
+pub(super) async fn pages<T, F, Fut>(gate: &Gate, mut page: F) -> crate::cloud::CloudResult<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = crate::cloud::CloudResult<(Vec<T>, Option<String>)>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = {
+            let _permit = gate.enter().await;
+            page(token.take()).await?
+        };
+        out.extend(items);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Longest AWS message we pass on; the rest is noise in a diagnostic.
 pub(crate) const MAX_MESSAGE: usize = 400;
 
