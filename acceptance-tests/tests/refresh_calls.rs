@@ -30,6 +30,7 @@ fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> St
             rds: Arc::new(clients.rds()),
             secrets: Arc::new(clients.secrets()),
             storage: Arc::new(clients.storage()),
+            monitoring: Arc::new(clients.monitoring()),
             default_tags,
             region: "us-east-1".into(),
             account: Some("123456789012".into()),

@@ -27,7 +27,17 @@ pub struct Role {
     pub tags: Tags,
     /// When it was created.
     pub created: Option<SystemTime>,
+    /// Its inline policy [`INLINE_POLICY`] (JSON), read only for roles
+    /// tagged [`TAG_INLINE_POLICY`] (the others are never given one).
+    pub inline_policy: Option<String>,
 }
+
+/// The name of the one inline policy a stack's role may have.
+pub const INLINE_POLICY: &str = "todo-stack";
+
+/// Tag on a role the stack gives an inline policy: only those roles' inline
+/// policies are read (one call), so the others cost nothing to observe.
+pub const TAG_INLINE_POLICY: &str = "todo:inline-policy";
 
 /// What a new role is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +82,8 @@ pub trait IamApi: Send + Sync + 'static {
     async fn attach_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
     /// Detaches the managed policy `policy_arn` from the role `name`.
     async fn detach_policy(&self, name: &str, policy_arn: &str) -> CloudResult<()>;
+    /// Sets the role's inline policy [`INLINE_POLICY`] to `document`.
+    async fn put_inline_policy(&self, name: &str, document: &str) -> CloudResult<()>;
     /// Sets `set` and removes `remove` from the role's tags.
     async fn retag_role(&self, name: &str, set: &Tags, remove: &[String]) -> CloudResult<()>;
     /// Deletes the role: detaches its policies, removes it from instance

@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod cluster;
 pub mod data;
+pub mod monitoring;
 pub mod sim;
 
 use std::collections::BTreeMap;
@@ -428,12 +429,14 @@ pub struct KmsKey {
     pub created: Option<std::time::SystemTime>,
     /// Tags.
     pub tags: Tags,
+    /// Its key policy (JSON), as KMS returns it.
+    pub policy: Option<String>,
 }
 
 /// The KMS calls the engine makes.
 #[async_trait]
 pub trait KmsApi: Send + Sync + 'static {
-    /// Keys tagged `todo:stack = stack`, with rotation and aliases, keys
+    /// Keys tagged `todo:stack = stack`, with rotation, aliases and policy, keys
     /// pending deletion left out. `alias` is the stack's alias: where the
     /// tagging API finds nothing (an emulator without it), the key it names
     /// is checked for the tag instead.
@@ -445,6 +448,8 @@ pub trait KmsApi: Send + Sync + 'static {
     async fn enable_key(&self, key_id: &str) -> CloudResult<()>;
     /// Turns automatic rotation on.
     async fn enable_rotation(&self, key_id: &str) -> CloudResult<()>;
+    /// Replaces the key's policy with `policy` (JSON).
+    async fn put_key_policy(&self, key_id: &str, policy: &str) -> CloudResult<()>;
     /// Points a new alias at the key; `AlreadyExists` when the alias exists.
     async fn create_alias(&self, alias: &str, key_id: &str) -> CloudResult<()>;
     /// The key an alias points at, if the alias exists.

@@ -104,6 +104,13 @@ const AWS_LIKE: &str = "
     200 set_lifecycle
     300 get_instance list_secrets create_secret rds_retag snapshot_exists delete_bucket
     400 list_subnet_groups list_parameter_groups create_bucket empty_bucket
+    200 get_log_group set_log_retention set_log_group_key retag_log_group delete_log_group
+    200 set_topic_attribute subscribe unsubscribe retag_topic delete_topic get_dashboard
+    200 retag_alarm delete_alarm delete_dashboard retag_flow_log delete_flow_log put_key_policy
+    200 put_inline_policy
+    300 list_topics list_alarms list_flow_logs create_log_group create_topic put_alarm
+    300 put_dashboard
+    400 list_log_groups create_flow_log
     500 list_instances create_subnet_group modify_subnet_group delete_subnet_group
     500 create_parameter_group modify_parameters delete_parameter_group
     600 list_buckets
@@ -241,6 +248,11 @@ mod balancers;
 #[path = "sim_data.rs"]
 mod rds_s3;
 
+#[path = "sim_monitoring.rs"]
+mod logs_alarms;
+
+pub use logs_alarms::MonitoringObjects;
+
 /// The error code of a failed call (the debug form of other outcomes), for
 /// the tests of the sim's parts.
 #[cfg(test)]
@@ -280,6 +292,7 @@ struct World {
     eks: iam_eks::IamEks,
     balancers: balancers::Balancers,
     data: rds_s3::Data,
+    monitoring: logs_alarms::Monitoring,
     born: Map<Instant>,
     route_log: Vec<RouteEvent>,
 }
@@ -544,7 +557,8 @@ impl SimCloud {
             .chain(entries("network-interface", &w.interfaces))
             .chain(w.eks.inventory())
             .chain(w.balancers.inventory())
-            .chain(w.data.inventory());
+            .chain(w.data.inventory())
+            .chain(w.monitoring.inventory());
         all.collect()
     }
 
@@ -678,6 +692,9 @@ impl SimCloud {
         Ok(out)
     }
 }
+
+/// The policy KMS gives a key created without one.
+const DEFAULT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}"#;
 
 fn not_found(kind: &'static str, id: &str) -> CloudError {
     CloudError::NotFound {
@@ -1276,6 +1293,7 @@ impl KmsApi for SimCloud {
                 aliases: Vec::new(),
                 created: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + n)),
                 tags: tags.clone(),
+                policy: Some(DEFAULT_KEY_POLICY.into()),
             };
             Ok(insert(&mut w.keys, key.id.clone(), key))
         })
@@ -1293,6 +1311,17 @@ impl KmsApi for SimCloud {
     async fn enable_rotation(&self, key_id: &str) -> CloudResult<()> {
         self.mutate("enable_rotation", |w| {
             sim_key(w, key_id)?.rotation = true;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_key_policy(&self, key_id: &str, policy: &str) -> CloudResult<()> {
+        self.mutate("put_key_policy", |w| {
+            if serde_json::from_str::<serde_json::Value>(policy).is_err() {
+                return Err(service("MalformedPolicyDocumentException", "not JSON"));
+            }
+            sim_key(w, key_id)?.policy = Some(policy.to_string());
             Ok(())
         })
         .await

@@ -326,7 +326,7 @@ impl World {
 
     /// Refuses a role that does not exist, trusts another service, or that
     /// IAM has not yet propagated (the describe lag).
-    fn assumable(&self, arn: &str, service: &str) -> CloudResult<()> {
+    pub(super) fn assumable(&self, arn: &str, service: &str) -> CloudResult<()> {
         let ok = |r: &Role| r.arn == arn && r.service == service && self.visible(arn);
         if self.eks.roles.values().any(ok) {
             return Ok(());
@@ -502,7 +502,16 @@ impl IamApi for SimCloud {
         self.enter("list_roles").await?;
         let w = self.world()?;
         let listed = |r: &&Role| r.path.starts_with(path) && w.visible(&r.arn);
-        Ok(w.eks.roles.values().filter(listed).cloned().collect())
+        // Like the real side: the inline policy is read only for the roles
+        // tagged to have one.
+        let read = |r: &Role| {
+            let mut r = r.clone();
+            if !r.tags.contains_key(crate::cloud::cluster::TAG_INLINE_POLICY) {
+                r.inline_policy = None;
+            }
+            r
+        };
+        Ok(w.eks.roles.values().filter(listed).map(read).collect())
     }
 
     async fn create_role(&self, role: &NewRole, tags: &Tags) -> CloudResult<Role> {
@@ -526,6 +535,7 @@ impl IamApi for SimCloud {
                 tags: tags.clone(),
                 created: w.born(&arn),
                 arn,
+                inline_policy: None,
             };
             Ok(insert(&mut w.eks.roles, name.clone(), role))
         })
@@ -549,6 +559,17 @@ impl IamApi for SimCloud {
             if !role.policies.iter().any(|p| p == policy_arn) {
                 role.policies.push(policy_arn.to_string());
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_inline_policy(&self, name: &str, document: &str) -> CloudResult<()> {
+        self.mutate("put_inline_policy", |w| {
+            if serde_json::from_str::<serde_json::Value>(document).is_err() {
+                return Err(service("MalformedPolicyDocument", "not JSON"));
+            }
+            get_mut(&mut w.eks.roles, "IAM role", name)?.inline_policy = Some(document.to_string());
             Ok(())
         })
         .await
@@ -1012,6 +1033,7 @@ impl EksApi for SimCloud {
                 tags: tags.clone(),
                 created: w.born(&arn),
                 arn,
+                inline_policy: None,
             };
             Ok(insert(&mut w.eks.entries, k, entry))
         })

@@ -400,7 +400,7 @@ impl World {
 
     /// Records the creation of `arn` now (describes lag it); its creation
     /// time.
-    fn data_born(&mut self, arn: &str) -> Option<SystemTime> {
+    pub(super) fn data_born(&mut self, arn: &str) -> Option<SystemTime> {
         self.next_id += 1;
         self.born.insert(arn.to_string(), Instant::now());
         let n = self.next_id;
@@ -408,7 +408,7 @@ impl World {
     }
 
     /// A new sequence number.
-    fn data_serial(&mut self) -> u64 {
+    pub(super) fn data_serial(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }

@@ -53,7 +53,8 @@ pub enum KeyRef {
 }
 
 impl KeyRef {
-    fn resolve(&self, ids: &Ids) -> Option<String> {
+    /// The key's ARN, when known.
+    pub fn resolve(&self, ids: &Ids) -> Option<String> {
         match self {
             KeyRef::Stack(k) => ids.get(k).map(str::to_string),
             KeyRef::Arn(a) => Some(a.clone()),

@@ -47,6 +47,9 @@ pub struct RoleSpec {
     pub policies: Vec<String>,
     /// Its description.
     pub description: String,
+    /// Its inline policy (JSON), when it has one (the role is then tagged
+    /// [`crate::cloud::cluster::TAG_INLINE_POLICY`] by the blueprint).
+    pub inline_policy: Option<String>,
 }
 
 #[async_trait]
@@ -91,6 +94,18 @@ impl Kind for Roles {
                 "policy {p} attached outside the configuration"
             )));
         }
+        if let Some(want) = &spec.inline_policy
+            && !seen
+                .inline_policy
+                .as_deref()
+                .is_some_and(|have| super::same_json(have, want))
+        {
+            changes.push(Change::update(format!(
+                "inline policy {}: {}",
+                crate::cloud::cluster::INLINE_POLICY,
+                if seen.inline_policy.is_some() { "differs" } else { "missing" }
+            )));
+        }
         changes
     }
 
@@ -117,6 +132,14 @@ impl Kind for Roles {
         }
         for p in seen.policies.iter().filter(|p| !spec.policies.contains(p)) {
             super::ignore_not_found(self.iam.detach_policy(&seen.name, p).await)?;
+        }
+        if let Some(want) = &spec.inline_policy
+            && !seen
+                .inline_policy
+                .as_deref()
+                .is_some_and(|have| super::same_json(have, want))
+        {
+            self.iam.put_inline_policy(&seen.name, want).await?;
         }
         Ok(())
     }

@@ -34,6 +34,61 @@ pub struct KmsKeySpec {
     pub alias: String,
     /// The key's description.
     pub description: String,
+    /// Whether the key policy lets CloudWatch Logs encrypt the stack's log
+    /// groups and CloudWatch alarms publish to its encrypted topic (the
+    /// stack has monitoring). `false`: the policy is left as it is.
+    pub monitoring: bool,
+}
+
+/// The key policy of a stack's key `arn` with monitoring: the account
+/// administers and uses it (KMS's default); CloudWatch Logs of the region
+/// may use it for the account's log groups; CloudWatch alarms may use it to
+/// publish to the stack's encrypted topic.
+pub fn key_policy(arn: &str) -> String {
+    let mut parts = arn.split(':');
+    let region = parts.nth(3).unwrap_or_default();
+    let account = parts.next().unwrap_or_default();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": "todo-stack-key",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchLogsEncryptLogGroups",
+                "Effect": "Allow",
+                "Principal": { "Service": format!("logs.{region}.amazonaws.com") },
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": format!("arn:aws:logs:{region}:{account}:log-group:*"),
+                    },
+                },
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+                "Effect": "Allow",
+                "Principal": { "Service": "cloudwatch.amazonaws.com" },
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+            },
+        ],
+    })
+    .to_string()
+}
+
+fn policy_differs(spec: &KmsKeySpec, seen: &KmsKey) -> bool {
+    spec.monitoring
+        && !seen
+            .policy
+            .as_deref()
+            .is_some_and(|p| super::same_json(p, &key_policy(&seen.arn)))
 }
 
 #[async_trait]
@@ -69,6 +124,11 @@ impl Kind for KmsKeys {
         if !seen.aliases.contains(&spec.alias) {
             changes.push(Change::update(format!("alias {} missing", spec.alias)));
         }
+        if policy_differs(spec, seen) {
+            changes.push(Change::update(
+                "key policy: does not let CloudWatch Logs and alarms use the key",
+            ));
+        }
         changes
     }
 
@@ -86,6 +146,9 @@ impl Kind for KmsKeys {
         }
         if !seen.rotation {
             self.0.enable_rotation(&seen.id).await?;
+        }
+        if policy_differs(spec, seen) {
+            self.0.put_key_policy(&seen.id, &key_policy(&seen.arn)).await?;
         }
         if !seen.aliases.contains(&spec.alias) {
             match self.0.create_alias(&spec.alias, &seen.id).await {

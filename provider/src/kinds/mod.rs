@@ -4,15 +4,19 @@
 
 pub mod access_entry;
 pub mod addon;
+pub mod alarm;
 pub mod bucket;
+pub mod dashboard;
 pub mod db_instance;
 pub mod db_parameter_group;
 pub mod db_subnet_group;
 pub mod eks_cluster;
 pub mod elastic_ip;
+pub mod flow_log;
 pub mod iam_role;
 pub mod internet_gateway;
 pub mod kms_key;
+pub mod log_group;
 pub mod nat_gateway;
 pub mod node_group;
 pub mod oidc_provider;
@@ -20,6 +24,7 @@ pub mod route_table;
 pub mod secret;
 pub mod security_group;
 pub mod subnet;
+pub mod topic;
 pub mod vpc;
 
 use std::sync::Arc;
@@ -34,7 +39,34 @@ pub fn all(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
     kinds.extend(cluster(clouds));
     kinds.extend(database(clouds));
     kinds.extend(storage(clouds));
+    kinds.extend(monitoring(clouds));
     kinds
+}
+
+/// The kinds of the monitoring (its flow logs' role is of the cluster's
+/// role kind: [`crate::stack::engine`] adds that kind when the stack has no
+/// cluster).
+pub fn monitoring(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+    let api = &clouds.monitoring;
+    vec![
+        erase(log_group::LogGroups(api.clone())),
+        erase(topic::Topics(api.clone())),
+        erase(alarm::Alarms(api.clone())),
+        erase(dashboard::Dashboards {
+            api: api.clone(),
+            region: clouds.region.clone(),
+        }),
+        erase(flow_log::FlowLogs(api.clone())),
+    ]
+}
+
+/// The IAM role kind alone (the flow logs' role of a stack without a
+/// cluster).
+pub fn roles(clouds: &Clouds) -> Arc<dyn AnyKind> {
+    erase(iam_role::Roles {
+        iam: clouds.iam.clone(),
+        region: clouds.region.clone(),
+    })
 }
 
 /// The kinds of the cluster (read again after an apply for its outputs).
@@ -87,6 +119,16 @@ pub fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
         erase(security_group::SecurityGroups(network.clone())),
         erase(kms_key::KmsKeys(kms.clone())),
     ]
+}
+
+/// Whether two JSON documents (policies, possibly URL-encoded as IAM
+/// returns them) say the same, key order and spacing aside.
+pub(crate) fn same_json(a: &str, b: &str) -> bool {
+    let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// `Ok` when the call failed only because its object is already gone.

@@ -137,6 +137,13 @@ impl Settings {
 #[path = "blueprint_data.rs"]
 mod data;
 
+#[path = "blueprint_monitoring.rs"]
+mod monitoring;
+
+pub use monitoring::{
+    alarm, alarm_names, dashboard, flow_log, flow_log_role, log_group, log_group_names, topic,
+};
+
 pub use data::{
     bucket, db_identifier, db_parameter_group, db_primary, db_replica, db_secret, db_subnet_group,
     final_snapshot, regional_domain, replica_identifier, secret_name,
@@ -292,6 +299,7 @@ fn cluster_objects(state: &StackState, c: &ClusterState, out: &mut Vec<Desired>)
                 service: service.into(),
                 policies: role_policies(r),
                 description: format!("{description} of the Todo stack {}", state.name),
+                inline_policy: None,
             },
         ));
     }
@@ -487,6 +495,7 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
                     "Todo stack {}: encryption of its data and secrets",
                     state.name
                 ),
+                monitoring: state.monitoring.is_some(),
             },
         ),
     ];
@@ -559,7 +568,17 @@ pub fn desired(state: &StackState) -> Vec<Desired> {
     if let Some(s) = &state.storage {
         data::storage_objects(s, &mut out);
     }
+    if let Some(m) = &state.monitoring {
+        monitoring::monitoring_objects(state, m, &mut out);
+    }
     out
+}
+
+/// Whether an object of the stack goes in the first phase of a destroy,
+/// with the cluster (the flow logs' role is an IAM role too, but it serves
+/// the network's flow log, which goes with the network).
+pub fn goes_with_cluster(o: &Observed, cluster_kinds: &[&str]) -> bool {
+    cluster_kinds.contains(&o.kind) && o.key.as_ref() != Some(&flow_log_role())
 }
 
 /// Writes the ids of `ids` and what `objects` report (the cluster's
@@ -593,6 +612,7 @@ pub fn fill(ids: &Ids, objects: &BTreeMap<Key, Observed>, state: &mut StackState
         .map(|r| (r.to_string(), security_group(r)))));
     state.kms_key_arn = ids.get(&kms_key()).map(str::to_string);
     data::fill_data(ids, objects, state);
+    monitoring::fill_monitoring(ids, state);
 }
 
 /// Keeps what the cluster and the database reported before (endpoints,
@@ -652,6 +672,7 @@ pub fn ids_of(state: &StackState) -> Ids {
         }
     }
     data::data_ids_of(state, &mut ids);
+    monitoring::monitoring_ids_of(state, &mut ids);
     ids
 }
 

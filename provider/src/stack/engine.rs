@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cloud::cluster::{EksApi, IamApi, KubeLeftoversApi};
 use crate::cloud::data::{RdsApi, SecretsApi, StorageApi};
+use crate::cloud::monitoring::MonitoringApi;
 use crate::cloud::{CloudError, KmsApi, NetworkApi, Tags};
 use crate::kinds;
 use crate::reconcile::{
@@ -42,6 +43,8 @@ pub struct Clouds {
     pub secrets: Arc<dyn SecretsApi>,
     /// S3.
     pub storage: Arc<dyn StorageApi>,
+    /// CloudWatch Logs, SNS, CloudWatch and EC2 flow logs.
+    pub monitoring: Arc<dyn MonitoringApi>,
     /// The provider's `default_tags`.
     pub default_tags: Tags,
     /// The region these clients talk to.
@@ -59,6 +62,8 @@ pub struct Parts {
     pub database: bool,
     /// The bucket.
     pub storage: bool,
+    /// Logs, alarms, the topic, the dashboard and the flow log.
+    pub monitoring: bool,
 }
 
 impl Parts {
@@ -67,6 +72,7 @@ impl Parts {
         cluster: true,
         database: true,
         storage: true,
+        monitoring: true,
     };
 
     /// The parts any of `states` has.
@@ -76,6 +82,7 @@ impl Parts {
             p.cluster |= s.cluster.is_some();
             p.database |= s.database.is_some();
             p.storage |= s.storage.is_some();
+            p.monitoring |= s.monitoring.is_some();
         }
         p
     }
@@ -96,6 +103,12 @@ impl Clouds {
         }
         if parts.storage {
             out.extend(kinds::storage(self));
+        }
+        if parts.monitoring {
+            out.extend(kinds::monitoring(self));
+            if !parts.cluster {
+                out.push(kinds::roles(self));
+            }
         }
         out
     }
@@ -472,7 +485,7 @@ pub async fn destroy(
     let cluster_kinds: Vec<&str> = kinds::cluster(clouds).iter().map(|k| k.name()).collect();
     let (first, rest): (Vec<Observed>, Vec<Observed>) = owned
         .into_iter()
-        .partition(|o| cluster_kinds.contains(&o.kind));
+        .partition(|o| blueprint::goes_with_cluster(o, &cluster_kinds));
     for (n, phase) in [first, rest].into_iter().enumerate() {
         if n == 1
             && prior.cluster.is_some()
@@ -690,6 +703,7 @@ pub async fn find(
                 clouds,
                 &clouds.kinds(Parts {
                     storage: true,
+                    monitoring: true,
                     ..Parts::default()
                 }),
                 name,

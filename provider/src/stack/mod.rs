@@ -6,10 +6,12 @@ pub mod engine;
 pub mod import_data;
 pub mod model;
 pub mod model_data;
+pub mod model_monitoring;
 pub mod plan;
 pub mod plan_data;
 pub mod schema;
 pub mod schema_data;
+pub mod schema_monitoring;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -70,6 +72,7 @@ impl CloudSource {
                     rds: Arc::new(clients.rds()),
                     secrets: Arc::new(clients.secrets()),
                     storage: Arc::new(clients.storage()),
+                    monitoring: Arc::new(clients.monitoring()),
                     default_tags: clients.default_tags.clone(),
                     region: clients.region.clone(),
                     account: clients.account_id.clone(),
@@ -1208,6 +1211,7 @@ impl tfplugin::DataSource for StackDataSource {
             "cluster": state.cluster,
             "database": state.database,
             "storage": state.storage,
+            "monitoring": state.monitoring,
         });
         match tfplugin::value::from_json(
             &json,

@@ -45,6 +45,10 @@ pub struct StackState {
     /// The bucket (none when not configured).
     #[serde(default)]
     pub storage: Option<super::model_data::StorageState>,
+    /// Logs, alarms, notifications and the dashboard (none when not
+    /// configured).
+    #[serde(default)]
+    pub monitoring: Option<super::model_monitoring::MonitoringState>,
 }
 
 /// `timeouts = { ... }`.

@@ -149,6 +149,13 @@ pub fn stack_schema() -> Schema {
                  access blocked, ACLs off, TLS only, with a lifecycle rule. Omit it for a stack without a bucket.",
             ),
         )
+        .attribute(
+            Attribute::nested("monitoring", ObjectNesting::Single, super::schema_monitoring::monitoring_attributes(false)).description(
+                "Monitoring: log groups encrypted with the stack's key (EKS control plane, RDS exports, VPC flow \
+                 logs) with a retention, an encrypted SNS alerts topic with subscriptions, alarms on the database, \
+                 its replicas and the NAT gateways, and a CloudWatch dashboard. Omit it for a stack without.",
+            ),
+        )
         .attribute(Attribute::string("kubeconfig").computed().sensitive().description(
             "A kubeconfig for the cluster that authenticates with `aws eks get-token` (needs the AWS CLI). Null without a cluster.",
         )),
@@ -184,6 +191,11 @@ pub fn stack_data_source_schema() -> Schema {
                 Attribute::nested("storage", ObjectNesting::Single, super::schema_data::storage_attributes(true))
                     .computed()
                     .description("The stack's bucket (null without one)."),
+            )
+            .attribute(
+                Attribute::nested("monitoring", ObjectNesting::Single, super::schema_monitoring::monitoring_attributes(true))
+                    .computed()
+                    .description("The stack's monitoring (null without)."),
             ),
     )
 }

@@ -80,6 +80,7 @@ pub fn validate_stack_config(config: &Value) -> Diagnostics {
         &mut r,
     );
     data::validate_storage(config.get("storage"), &mut r);
+    monitoring::validate_monitoring(config.get("monitoring"), &mut r);
     r.diagnostics
 }
 
@@ -102,6 +103,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
 
 #[path = "validate_data.rs"]
 mod data;
+
+#[path = "validate_monitoring.rs"]
+mod monitoring;
 
 /// The diagnostics of one validation, each reported once.
 #[derive(Default)]

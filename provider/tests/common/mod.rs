@@ -58,6 +58,7 @@ pub fn clouds(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Cl
         rds: sim.clone(),
         secrets: sim.clone(),
         storage: sim.clone(),
+        monitoring: sim.clone(),
         default_tags,
         region: "us-east-1".into(),
         account: Some("123456789012".into()),

@@ -27,6 +27,7 @@ use super::{Gate, map_sdk_err, pages};
 use crate::cloud::cluster::{
     AccessEntry, Addon, Cluster, EksApi, EksStatus, EndpointAccess, IamApi, NewCluster,
     NewNodeGroup, NewRole, NodeGroup, NodeGroupChange, OidcProvider, Role, Scaling, Taint,
+    INLINE_POLICY, TAG_INLINE_POLICY,
 };
 use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 
@@ -400,6 +401,14 @@ impl AwsIam {
             Err(e) if e.is_not_found() => return Ok(None),
             other => other?,
         };
+        let inline_policy = if tags.contains_key(TAG_INLINE_POLICY) {
+            match self.inline(name).await {
+                Err(e) if e.is_not_found() => None,
+                other => other?,
+            }
+        } else {
+            None
+        };
         Ok(Some(Role {
             name: name.to_string(),
             arn: role.arn().to_string(),
@@ -408,6 +417,26 @@ impl AwsIam {
             policies,
             tags,
             created: time(Some(role.create_date())),
+            inline_policy,
+        }))
+    }
+
+    /// The role's inline policy [`INLINE_POLICY`], decoded.
+    async fn inline(&self, name: &str) -> CloudResult<Option<String>> {
+        let _permit = self.gate.enter().await;
+        let out = self
+            .iam
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(INLINE_POLICY)
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "IAM role policy", name))?;
+        let doc = out.policy_document();
+        Ok(Some(if doc.trim_start().starts_with('{') {
+            doc.to_string()
+        } else {
+            percent_decode(doc)
         }))
     }
 
@@ -493,6 +522,7 @@ impl IamApi for AwsIam {
             policies: Vec::new(),
             tags: tags.clone(),
             created: time(Some(made.create_date())),
+            inline_policy: None,
         })
     }
 
@@ -502,6 +532,19 @@ impl IamApi for AwsIam {
             .update_assume_role_policy()
             .role_name(name)
             .policy_document(trust_policy(service))
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "IAM role", name))?;
+        Ok(())
+    }
+
+    async fn put_inline_policy(&self, name: &str, document: &str) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        self.iam
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(INLINE_POLICY)
+            .policy_document(document)
             .send()
             .await
             .map_err(|e| map_sdk_err(e, "IAM role", name))?;

@@ -179,7 +179,8 @@ impl AwsKms {
             return Ok(None);
         }
         let id = meta.key_id().to_string();
-        let (rotation, aliases) = futures::try_join!(self.rotation(&id), self.aliases(&id))?;
+        let (rotation, aliases, policy) =
+            futures::try_join!(self.rotation(&id), self.aliases(&id), self.policy(&id))?;
         Ok(Some(KmsKey {
             arn: meta.arn().unwrap_or(arn).to_string(),
             id,
@@ -190,7 +191,21 @@ impl AwsKms {
                 .creation_date()
                 .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
             tags,
+            policy,
         }))
+    }
+
+    async fn policy(&self, id: &str) -> CloudResult<Option<String>> {
+        let _permit = self.gate.enter().await;
+        let out = self
+            .kms
+            .get_key_policy()
+            .key_id(id)
+            .policy_name("default")
+            .send()
+            .await
+            .map_err(|e| map_err(e, "KMS key", id))?;
+        Ok(out.policy().map(str::to_string))
     }
 
     async fn rotation(&self, id: &str) -> CloudResult<bool> {
@@ -274,6 +289,19 @@ impl KmsApi for AwsKms {
         Ok(keys)
     }
 
+    async fn put_key_policy(&self, key_id: &str, policy: &str) -> CloudResult<()> {
+        let _permit = self.gate.enter().await;
+        self.kms
+            .put_key_policy()
+            .key_id(key_id)
+            .policy_name("default")
+            .policy(policy)
+            .send()
+            .await
+            .map_err(|e| map_err(e, "KMS key", key_id))?;
+        Ok(())
+    }
+
     async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey> {
         let _permit = self.gate.enter().await;
         let out = self
@@ -300,6 +328,7 @@ impl KmsApi for AwsKms {
                 .creation_date()
                 .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
             tags: tags.clone(),
+            policy: None,
         })
     }
 

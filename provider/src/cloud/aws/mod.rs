@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod data;
 pub mod kms;
+pub mod monitoring;
 pub mod network;
 
 use std::collections::BTreeMap;
@@ -237,6 +238,36 @@ impl AwsClients {
         aws_sdk_elasticloadbalancing::Client::from_conf(builder.build())
     }
 
+    /// A CloudWatch Logs client: endpoint override `logs`.
+    pub fn logs_client(&self) -> aws_sdk_cloudwatchlogs::Client {
+        let mut builder = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
+            .interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("logs") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_cloudwatchlogs::Client::from_conf(builder.build())
+    }
+
+    /// An SNS client: endpoint override `sns`.
+    pub fn sns_client(&self) -> aws_sdk_sns::Client {
+        let mut builder =
+            aws_sdk_sns::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("sns") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_sns::Client::from_conf(builder.build())
+    }
+
+    /// A CloudWatch client: endpoint override `cloudwatch`.
+    pub fn cloudwatch_client(&self) -> aws_sdk_cloudwatch::Client {
+        let mut builder =
+            aws_sdk_cloudwatch::config::Builder::from(&self.sdk).interceptor(self.calls.clone());
+        if let Some(url) = self.endpoint("cloudwatch") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_cloudwatch::Client::from_conf(builder.build())
+    }
+
     /// A Resource Groups Tagging API client (finds tagged objects of
     /// services whose own list calls cannot filter by tag). It has no
     /// endpoint setting of its own: it follows `endpoint_url`, or the KMS
@@ -288,6 +319,19 @@ impl AwsClients {
             &self.region,
             self.gate.clone(),
         )
+    }
+
+    /// The monitoring calls (log groups, the topic, alarms, the dashboard,
+    /// the flow log).
+    pub fn monitoring(&self) -> monitoring::AwsMonitoring {
+        monitoring::AwsMonitoring {
+            logs: self.logs_client(),
+            sns: self.sns_client(),
+            cloudwatch: self.cloudwatch_client(),
+            ec2: self.ec2(),
+            tagging: self.tagging(),
+            gate: self.gate.clone(),
+        }
     }
 
     /// The calls that find and remove what Kubernetes left in a VPC (load
