@@ -17,3 +17,6 @@ db_skip_final_snapshot = true
 db_apply_immediately   = true
 db_replicas            = { r1 = {} }
 bucket_force_destroy   = true
+# Monitoring on the emulator: moto confirms subscriptions at once.
+log_retention_days  = 7
+alert_subscriptions = [{ protocol = "email", endpoint = "ops@example.com" }]

@@ -65,4 +65,11 @@ resource "todo_cloud_stack" "this" {
     bucket_name   = var.bucket_name
     force_destroy = var.bucket_force_destroy
   }
+
+  monitoring = {
+    log_retention_days = var.log_retention_days
+    flow_logs          = var.flow_logs
+    subscriptions      = var.alert_subscriptions
+    alarms             = var.alarms
+  }
 }

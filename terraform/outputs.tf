@@ -93,3 +93,23 @@ output "bucket_regional_domain_name" {
   description = "The bucket's regional domain name."
   value       = todo_cloud_stack.this.storage.bucket_regional_domain_name
 }
+
+output "alerts_topic_arn" {
+  description = "The SNS topic the stack's alarms notify."
+  value       = todo_cloud_stack.this.monitoring.topic_arn
+}
+
+output "log_group_names" {
+  description = "The stack's log groups by role."
+  value       = todo_cloud_stack.this.monitoring.log_group_names
+}
+
+output "alarm_names" {
+  description = "The stack's CloudWatch alarms."
+  value       = todo_cloud_stack.this.monitoring.alarm_names
+}
+
+output "dashboard_url" {
+  description = "The stack's CloudWatch dashboard in the AWS console."
+  value       = todo_cloud_stack.this.monitoring.dashboard_url
+}

@@ -13,3 +13,8 @@ db_replicas = {
   r1 = {}
   r2 = {}
 }
+log_retention_days  = 90
+alert_subscriptions = [{ protocol = "email", endpoint = "platform-oncall@example.com" }]
+alarms = {
+  database_cpu = { threshold = 75 }
+}

@@ -178,3 +178,38 @@ variable "bucket_force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "log_retention_days" {
+  description = "Days the stack's log groups (EKS control plane, RDS exports, VPC flow logs) keep their events."
+  type        = number
+  default     = 30
+}
+
+variable "flow_logs" {
+  description = "Whether the VPC's traffic is recorded in a log group."
+  type        = bool
+  default     = true
+}
+
+variable "alert_subscriptions" {
+  description = "Who the alerts topic notifies: protocol (email, https, sqs, lambda) and endpoint."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}
+
+variable "alarms" {
+  description = "Alarm settings by alarm (database_cpu, database_free_storage, database_freeable_memory, database_connections, replica_lag, nat_port_allocation_errors, nat_packets_dropped): enabled, threshold, period, evaluation_periods. Null: the provider's defaults."
+  type = object({
+    database_cpu               = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    database_free_storage      = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    database_freeable_memory   = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    database_connections       = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    replica_lag                = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    nat_port_allocation_errors = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+    nat_packets_dropped        = optional(object({ enabled = optional(bool), threshold = optional(number), period = optional(number), evaluation_periods = optional(number) }))
+  })
+  default = null
+}

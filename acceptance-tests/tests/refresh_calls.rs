@@ -210,6 +210,85 @@ async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
 /// ListTagsForResource (2); DescribeDBParameterGroups +
 /// ListTagsForResource + DescribeDBParameters (3); DescribeDBInstances
 /// (tags inline, primary and replicas: 1); ListSecrets (1); for the
-/// bucket the tagging API, then versioning, encryption, public access
-/// block, ownership, policy and lifecycle (7).
-const MOTO_FULL_REFRESH_CALLS: u64 = MOTO_CLUSTER_REFRESH_CALLS + 2 + 3 + 1 + 1 + 7;
+/// bucket versioning, encryption, public access block, ownership, policy
+/// and lifecycle (6; the bucket is found by the tagging-API read the key
+/// already makes: one GetResources serves every kind found that way).
+const MOTO_FULL_REFRESH_CALLS: u64 = MOTO_CLUSTER_REFRESH_CALLS + 2 + 3 + 1 + 1 + 6;
+
+/// The full stack's, and for monitoring: GetKeyPolicy (1; read only for a
+/// stack with monitoring); DescribeLogGroups per folder of the stack's
+/// groups, `/aws/eks/<stack>/`, `/aws/rds/instance/<id>/`, `/todo/<stack>/`
+/// (3); GetTopicAttributes + ListSubscriptionsByTopic (2); DescribeAlarms
+/// by name prefix (1); GetDashboard (1); DescribeFlowLogs (1); the flow
+/// logs' role: ListRoleTags, ListAttachedRolePolicies, GetRolePolicy (3).
+/// Log groups, the topic and the alarms are found by the one shared
+/// tagging-API read.
+const MOTO_MONITORED_REFRESH_CALLS: u64 = MOTO_FULL_REFRESH_CALLS + 1 + 3 + 2 + 1 + 1 + 1 + 3;
+
+#[tokio::test]
+async fn a_refresh_of_the_unchanged_full_stack_with_monitoring_counts_its_requests() {
+    use todo_provider::stack::model::{ClusterState, NodeGroupState};
+    use todo_provider::stack::model_data::{DatabaseState, ReplicaState, StorageState};
+    use todo_provider::stack::model_monitoring::{MonitoringState, SubscriptionState};
+    let emulator = Emulator::start();
+    if !emulator.target.serves("eks") || !emulator.target.serves("rds") {
+        println!(
+            "SKIPPED: {} does not serve EKS or RDS",
+            emulator.target.name()
+        );
+        return;
+    }
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = stacks_on(&clients, BTreeMap::new());
+    let group = |min| NodeGroupState {
+        min_size: min,
+        max_size: 4,
+        ..Default::default()
+    };
+    let want = with_defaults(&StackState {
+        name: "acc-calls-mon".into(),
+        network: NetworkState {
+            cidr_block: "10.0.0.0/16".into(),
+            availability_zones: vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
+            nat_gateways: Some("one_per_az".into()),
+            ..Default::default()
+        },
+        cluster: Some(ClusterState {
+            version: "1.31".into(),
+            addons: Some(BTreeMap::new()),
+            node_groups: Some(BTreeMap::from([
+                ("general".to_string(), group(2)),
+                ("batch".to_string(), group(0)),
+            ])),
+            ..Default::default()
+        }),
+        database: Some(DatabaseState {
+            deletion_protection: Some(false),
+            replicas: Some(BTreeMap::from([
+                ("r1".to_string(), ReplicaState::default()),
+                ("r2".to_string(), ReplicaState::default()),
+            ])),
+            ..Default::default()
+        }),
+        storage: Some(StorageState::default()),
+        monitoring: Some(MonitoringState {
+            subscriptions: Some(vec![SubscriptionState {
+                protocol: "email".into(),
+                endpoint: "ops@example.com".into(),
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let calls = refresh_requests(&stacks, &clients, &want).await;
+    println!(
+        "refresh of the unchanged full stack with monitoring (3-zone network, key, cluster with two node groups, \
+         multi-AZ PostgreSQL with two replicas, bucket, 4 log groups, topic, 12 alarms, dashboard, flow log) on \
+         moto: {calls} AWS requests"
+    );
+    assert_eq!(calls, MOTO_MONITORED_REFRESH_CALLS);
+}

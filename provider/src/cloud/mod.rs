@@ -436,11 +436,13 @@ pub struct KmsKey {
 /// The KMS calls the engine makes.
 #[async_trait]
 pub trait KmsApi: Send + Sync + 'static {
-    /// Keys tagged `todo:stack = stack`, with rotation, aliases and policy, keys
+    /// Keys tagged `todo:stack = stack`, with rotation, aliases and (when
+    /// `with_policy`) policy, keys
     /// pending deletion left out. `alias` is the stack's alias: where the
     /// tagging API finds nothing (an emulator without it), the key it names
     /// is checked for the tag instead.
-    async fn list_keys(&self, stack: &str, alias: &str) -> CloudResult<Vec<KmsKey>>;
+    async fn list_keys(&self, stack: &str, alias: &str, with_policy: bool)
+        -> CloudResult<Vec<KmsKey>>;
     /// Creates a symmetric encryption key with the default key policy (the
     /// account root may administer and use it) and `tags`.
     async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey>;

@@ -139,7 +139,8 @@ pub trait MonitoringApi: Send + Sync + 'static {
         kms_key: Option<&str>,
         tags: &Tags,
     ) -> CloudResult<LogGroup>;
-    /// The log group `name` as it is now (`None`: none of that name).
+    /// The log group `name` as it is now, with its tags (`None`: none of
+    /// that name).
     async fn get_log_group(&self, name: &str) -> CloudResult<Option<LogGroup>>;
     /// Keeps the group's events `days` days.
     async fn set_log_retention(&self, name: &str, days: i32) -> CloudResult<()>;

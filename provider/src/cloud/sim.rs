@@ -1262,7 +1262,12 @@ impl NetworkApi for SimCloud {
 
 #[async_trait]
 impl KmsApi for SimCloud {
-    async fn list_keys(&self, stack: &str, _alias: &str) -> CloudResult<Vec<KmsKey>> {
+    async fn list_keys(
+        &self,
+        stack: &str,
+        _alias: &str,
+        with_policy: bool,
+    ) -> CloudResult<Vec<KmsKey>> {
         self.enter("list_keys").await?;
         let w = self.world()?;
         let listed = |k: &&KmsKey| {
@@ -1271,6 +1276,9 @@ impl KmsApi for SimCloud {
         let with_aliases = |mut k: KmsKey| {
             let aliases = w.aliases.iter().filter(|(_, target)| **target == k.id);
             k.aliases = aliases.map(|(a, _)| a.clone()).collect();
+            if !with_policy {
+                k.policy = None;
+            }
             k
         };
         Ok(w.keys

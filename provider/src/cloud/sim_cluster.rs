@@ -1033,7 +1033,6 @@ impl EksApi for SimCloud {
                 tags: tags.clone(),
                 created: w.born(&arn),
                 arn,
-                inline_policy: None,
             };
             Ok(insert(&mut w.eks.entries, k, entry))
         })

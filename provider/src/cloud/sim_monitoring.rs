@@ -127,10 +127,7 @@ impl MonitoringApi for SimCloud {
     async fn get_log_group(&self, name: &str) -> CloudResult<Option<LogGroup>> {
         self.enter("get_log_group").await?;
         let w = self.world()?;
-        Ok(w.monitoring.log_groups.get(name).map(|g| LogGroup {
-            tags: Tags::new(),
-            ..g.clone()
-        }))
+        Ok(w.monitoring.log_groups.get(name).cloned())
     }
 
     async fn set_log_retention(&self, name: &str, days: i32) -> CloudResult<()> {
@@ -469,6 +466,23 @@ impl SimCloud {
             flow_logs: w.monitoring.flow_logs.values().cloned().collect(),
         })
         .unwrap_or_default()
+    }
+
+    /// Makes a log group behind the engine's back, as EKS or RDS do on
+    /// their first write (no retention, no key, the given tags).
+    pub fn add_log_group_out_of_band(&self, name: &str, tags: Tags) {
+        self.direct(|w| {
+            let arn = format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}");
+            let group = LogGroup {
+                name: name.to_string(),
+                arn,
+                retention_days: None,
+                kms_key: None,
+                tags,
+                created: None,
+            };
+            w.monitoring.log_groups.insert(name.to_string(), group);
+        });
     }
 
     /// Changes an alarm's threshold behind the engine's back (drift).

@@ -90,6 +90,9 @@ pub fn definition(spec: &AlarmSpec, ids: &Ids) -> Option<AlarmDefinition> {
 
 fn differences(want: &AlarmDefinition, have: &AlarmDefinition) -> Vec<String> {
     let mut out = Vec::new();
+    if (want.threshold - have.threshold).abs() > f64::EPSILON * want.threshold.abs().max(1.0) {
+        out.push(format!("threshold: {} -> {}", have.threshold, want.threshold));
+    }
     let mut field = |name: &str, w: String, h: String| {
         if w != h {
             out.push(format!("{name}: {h} -> {w}"));
@@ -112,9 +115,6 @@ fn differences(want: &AlarmDefinition, have: &AlarmDefinition) -> Vec<String> {
         want.evaluation_periods.to_string(),
         have.evaluation_periods.to_string(),
     );
-    if (want.threshold - have.threshold).abs() > f64::EPSILON * want.threshold.abs().max(1.0) {
-        out.push(format!("threshold: {} -> {}", have.threshold, want.threshold));
-    }
     field("comparison", want.comparison.clone(), have.comparison.clone());
     field(
         "treat_missing_data",

@@ -16,8 +16,9 @@ use async_trait::async_trait;
 use crate::cloud::{CloudError, CloudResult, KeyState, KmsApi, KmsKey, Tags};
 use crate::reconcile::{Change, Dep, Ids, Kind, Meta};
 
-/// KMS keys.
-pub struct KmsKeys(pub Arc<dyn KmsApi>);
+/// KMS keys; their policies are read only when `policy` (a stack with
+/// monitoring, or one that had it), so other stacks pay no call for it.
+pub struct KmsKeys(pub Arc<dyn KmsApi>, pub bool);
 
 /// The alias of a stack's key: `alias/todo/<stack>`.
 pub fn alias_of(stack: &str) -> String {
@@ -133,7 +134,7 @@ impl Kind for KmsKeys {
     }
 
     async fn observe(&self, stack: &str) -> CloudResult<Vec<KmsKey>> {
-        self.0.list_keys(stack, &alias_of(stack)).await
+        self.0.list_keys(stack, &alias_of(stack), self.1).await
     }
 
     async fn create(&self, spec: &KmsKeySpec, _: &Ids, tags: &Tags) -> CloudResult<KmsKey> {

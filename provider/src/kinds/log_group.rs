@@ -36,6 +36,14 @@ pub struct LogGroupSpec {
     pub adopt_untagged: bool,
 }
 
+/// `found` as it is once it carries `tags`.
+fn found_with(found: LogGroup, tags: &Tags) -> LogGroup {
+    LogGroup {
+        tags: tags.clone(),
+        ..found
+    }
+}
+
 #[async_trait]
 impl Kind for LogGroups {
     type Spec = LogGroupSpec;
@@ -108,6 +116,13 @@ impl Kind for LogGroups {
                     });
                 };
                 let owner = found.tags.get(TAG_STACK);
+                let id = crate::reconcile::TAG_STACK_ID;
+                if owner.is_some() && found.tags.get(id).is_some() && found.tags.get(id) == tags.get(id)
+                {
+                    // This instance's own, made by an apply that stopped
+                    // before it was listed (the tagging API lags): adopt.
+                    return Ok(found_with(found, tags));
+                }
                 if !spec.adopt_untagged || owner.is_some() {
                     return Err(CloudError::Service {
                         code: "LogGroupTaken".into(),
@@ -124,10 +139,7 @@ impl Kind for LogGroups {
                 // Made by EKS or RDS for this stack's own cluster or
                 // instance (the name says so): the stack takes it over.
                 self.0.retag_log_group(&found.arn, tags, &[]).await?;
-                Ok(LogGroup {
-                    tags: tags.clone(),
-                    ..found
-                })
+                Ok(found_with(found, tags))
             }
             other => other,
         }

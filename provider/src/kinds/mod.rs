@@ -35,7 +35,7 @@ use crate::stack::engine::Clouds;
 
 /// Every kind the stack uses, on the given clouds.
 pub fn all(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
-    let mut kinds = network_and_key(clouds);
+    let mut kinds = network_and_key(clouds, true);
     kinds.extend(cluster(clouds));
     kinds.extend(database(clouds));
     kinds.extend(storage(clouds));
@@ -106,8 +106,9 @@ pub fn storage(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
     vec![erase(bucket::Buckets(clouds.storage.clone()))]
 }
 
-/// The kinds of the network and the key (every stack has them).
-pub fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
+/// The kinds of the network and the key (every stack has them); the key's
+/// policy is read when `monitoring` (it must let CloudWatch use the key).
+pub fn network_and_key(clouds: &Clouds, monitoring: bool) -> Vec<Arc<dyn AnyKind>> {
     let (network, kms) = (&clouds.network, &clouds.kms);
     vec![
         erase(vpc::Vpcs(network.clone())),
@@ -117,7 +118,7 @@ pub fn network_and_key(clouds: &Clouds) -> Vec<Arc<dyn AnyKind>> {
         erase(nat_gateway::NatGateways(network.clone())),
         erase(route_table::RouteTables(network.clone())),
         erase(security_group::SecurityGroups(network.clone())),
-        erase(kms_key::KmsKeys(kms.clone())),
+        erase(kms_key::KmsKeys(kms.clone(), monitoring)),
     ]
 }
 

@@ -94,7 +94,7 @@ impl Clouds {
     /// a database no RDS call, and so on: it works where those services are
     /// not served).
     fn kinds(&self, parts: Parts) -> Vec<Arc<dyn AnyKind>> {
-        let mut out = kinds::network_and_key(self);
+        let mut out = kinds::network_and_key(self, parts.monitoring);
         if parts.cluster {
             out.extend(kinds::cluster(self));
         }

@@ -1,4 +1,4 @@
-//! The `database` and `storage` configurations that reproduce imported
+//! The `database`, `storage` and `monitoring` configurations that reproduce imported
 //! objects (import and the data source).
 
 use std::collections::BTreeMap;
@@ -13,6 +13,7 @@ use crate::reconcile::{Key, Observed};
 
 use super::blueprint;
 use super::model_data::{DatabaseState, LifecycleState, ReplicaState, StorageState};
+use super::model_monitoring::MonitoringState;
 
 /// The `database` configuration of the imported objects (`None`: no
 /// primary).
@@ -114,4 +115,76 @@ pub fn imported_storage(objects: &BTreeMap<Key, Observed>) -> Option<StorageStat
         }),
         ..Default::default()
     })
+}
+
+/// The `monitoring` configuration that reproduces the imported objects
+/// (`None`: the stack has no alerts topic, so no monitoring). An alarm
+/// type with no alarm while its objects exist was switched off.
+pub fn imported_monitoring(
+    objects: &BTreeMap<Key, Observed>,
+    database: Option<&DatabaseState>,
+    nat_gateways: bool,
+) -> Option<MonitoringState> {
+    use crate::kinds::alarm::Alarms;
+    use crate::kinds::log_group::LogGroups;
+    use crate::kinds::topic::Topics;
+    use crate::stack::model_monitoring::{ALARMS, AlarmSettings, AlarmsState, SubscriptionState, Watched};
+    let topic = objects
+        .get(&blueprint::topic())
+        .and_then(|o| o.seen::<Topics>())?;
+    let retention = objects
+        .values()
+        .filter_map(|o| o.seen::<LogGroups>())
+        .find_map(|g| g.retention_days)
+        .map(i64::from);
+    let mut alarms = AlarmsState::default();
+    for a in &ALARMS {
+        let found = objects.iter().find_map(|(k, o)| {
+            let seen = o.seen::<Alarms>()?;
+            let rest = k.name.strip_prefix(a.key)?;
+            (rest.is_empty() || rest.starts_with('-')).then_some(seen)
+        });
+        let watched_exists = match a.watched {
+            Watched::Primary => database.is_some(),
+            Watched::Replica => database.is_some_and(|d| d.replicas.as_ref().is_some_and(|r| !r.is_empty())),
+            Watched::NatGateway => nat_gateways,
+        };
+        let settings = match found {
+            Some(al) => AlarmSettings {
+                enabled: Some(true),
+                threshold: Some(al.definition.threshold / a.scale),
+                period: Some(al.definition.period.into()),
+                evaluation_periods: Some(al.definition.evaluation_periods.into()),
+            },
+            None if watched_exists => AlarmSettings {
+                enabled: Some(false),
+                ..AlarmSettings::default()
+            },
+            None => continue,
+        };
+        if let Some(slot) = alarms.get_mut(a.attribute) {
+            *slot = Some(settings);
+        }
+    }
+    let flow_logs = objects.contains_key(&blueprint::flow_log());
+    let gib = database.and_then(|d| d.with_defaults().allocated_storage);
+    Some(
+        MonitoringState {
+            log_retention_days: retention,
+            flow_logs: Some(flow_logs),
+            subscriptions: Some(
+                topic
+                    .subscriptions
+                    .iter()
+                    .map(|s| SubscriptionState {
+                        protocol: s.protocol.clone(),
+                        endpoint: s.endpoint.clone(),
+                    })
+                    .collect(),
+            ),
+            alarms: Some(alarms),
+            ..MonitoringState::default()
+        }
+        .with_defaults(gib),
+    )
 }

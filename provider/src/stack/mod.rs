@@ -492,6 +492,12 @@ impl Stacks {
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let database = import_data::imported_database(&found.objects);
+        let monitoring = import_data::imported_monitoring(
+            &found.objects,
+            database.as_ref(),
+            nat != NatMode::None,
+        );
         let state = StackState {
             id: Some(name.to_string()),
             name: name.to_string(),
@@ -512,8 +518,9 @@ impl Stacks {
             drift: Some(Vec::new()),
             cluster: imported_cluster(&found.objects),
             kubeconfig: None,
-            database: import_data::imported_database(&found.objects),
+            database,
             storage: import_data::imported_storage(&found.objects),
+            monitoring,
         };
         engine::settle(&clouds, &state, &found.objects).map_err(read_failed)
     }
@@ -1041,6 +1048,26 @@ fn unknown_data_plan(request: &PlanRequest, planned: &mut Value) {
             .map(String::from);
             for key in items.keys() {
                 unknown_unless_set(planned, &db.attr("replicas").key(key), &attrs);
+            }
+        }
+    }
+    let mon = AttributePath::new("monitoring");
+    if !request.config.get("monitoring").is_null() {
+        unknown_unless_set(
+            planned,
+            &mon,
+            &names(schema_monitoring::monitoring_attributes(false)),
+        );
+        let alarms = mon.attr("alarms");
+        if request.config.at(&alarms).is_some_and(|v| !v.is_null()) {
+            let settings = ["enabled", "threshold", "period", "evaluation_periods"].map(String::from);
+            for a in &model_monitoring::ALARMS {
+                let at = alarms.attr(a.attribute);
+                if request.config.at(&at).is_none_or(Value::is_null) {
+                    set_at(planned, &at, Value::Unknown);
+                } else {
+                    unknown_unless_set(planned, &at, &settings);
+                }
             }
         }
     }

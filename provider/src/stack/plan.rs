@@ -92,7 +92,56 @@ pub fn with_defaults(config: &StackState) -> StackState {
     if let Some(st) = &s.storage {
         s.storage = Some(st.with_defaults());
     }
+    if let Some(m) = &s.monitoring {
+        let gib = s.database.as_ref().and_then(|d| d.allocated_storage);
+        s.monitoring = Some(m.with_defaults(gib));
+    }
     s
+}
+
+/// Plans the monitoring outputs: names known from the configuration are
+/// planned, the topic's ARN is kept from the prior state.
+fn plan_monitoring(prior: Option<&StackState>, p: &mut Planned) {
+    let path = AttributePath::new("monitoring");
+    let prior_m = prior.and_then(|x| x.monitoring.as_ref());
+    if p.state.monitoring.is_none() {
+        if prior_m.is_some_and(|m| m.topic_arn.is_some()) {
+            p.replaced.push(
+                "monitoring (removed from the configuration): the alerts topic, the alarms, the dashboard, the flow \
+                 log and the stack's log groups, with the events they hold, are deleted"
+                    .into(),
+            );
+        }
+        return;
+    }
+    let groups = super::blueprint::log_group_names(&p.state);
+    let alarms = super::blueprint::alarm_names(&p.state);
+    let region = p.state.region.clone();
+    let name = p.state.name.clone();
+    let Some(m) = p.state.monitoring.as_mut() else {
+        return;
+    };
+    m.clear_outputs();
+    m.topic_arn = prior_m.and_then(|pm| pm.topic_arn.clone());
+    if m.topic_arn.is_none() {
+        p.unknown.push(path.attr("topic_arn"));
+    }
+    match groups {
+        Some(g) => m.log_group_names = Some(g),
+        None => p.unknown.push(path.attr("log_group_names")),
+    }
+    m.alarm_names = Some(alarms);
+    match region {
+        Some(r) => {
+            let d = crate::kinds::dashboard::dashboard_name(&name, &r);
+            m.dashboard_url = Some(crate::kinds::dashboard::dashboard_url(&d, &r));
+            m.dashboard_name = Some(d);
+        }
+        None => {
+            p.unknown.push(path.attr("dashboard_name"));
+            p.unknown.push(path.attr("dashboard_url"));
+        }
+    }
 }
 
 fn net() -> AttributePath {
@@ -134,6 +183,7 @@ pub fn plan_stack_in(
         );
     }
     super::plan_data::plan_data(prior, config, &mut planned, account);
+    plan_monitoring(prior, &mut planned);
     planned
 }
 

@@ -218,6 +218,124 @@ fn check_arn(arn: &str, service: &str, resource: impl Fn(&str) -> bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tfplugin::Number;
+
+    fn s(v: &str) -> Value {
+        Value::String(v.into())
+    }
+
+    fn n(v: i64) -> Value {
+        Value::Number(Number::Int(v))
+    }
+
+    fn obj(pairs: Vec<(&str, Value)>) -> Value {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn sub(protocol: &str, endpoint: &str) -> Value {
+        obj(vec![("protocol", s(protocol)), ("endpoint", s(endpoint))])
+    }
+
+    /// (full path, summary) of each diagnostic of a stack with `monitoring`.
+    fn problems(monitoring: Value) -> Vec<(String, String)> {
+        let config = obj(vec![("name", s("todo-prod")), ("monitoring", monitoring)]);
+        super::super::validate_stack_config(&config)
+            .iter()
+            .map(|d| {
+                let path = d.detail.split_once(": ").map(|(p, _)| p).unwrap_or_default();
+                assert!(
+                    d.attribute.as_ref().is_some_and(|a| a.to_string() == "monitoring"),
+                    "{d:?} must point at monitoring"
+                );
+                (path.to_string(), d.summary.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_bad_input_is_named_by_its_full_path() {
+        let cases: Vec<(Value, &str, &str)> = vec![
+            (
+                obj(vec![("log_retention_days", n(10))]),
+                "monitoring.log_retention_days",
+                "Invalid log retention",
+            ),
+            (
+                obj(vec![("subscriptions", Value::List(vec![sub("sms", "+15550100")]))]),
+                "monitoring.subscriptions[0].protocol",
+                "Invalid subscription protocol",
+            ),
+            (
+                obj(vec![(
+                    "subscriptions",
+                    Value::List(vec![sub("email", "ops@example.com"), sub("https", "http://x.example.com")]),
+                )]),
+                "monitoring.subscriptions[1].endpoint",
+                "Invalid subscription endpoint",
+            ),
+            (
+                obj(vec![(
+                    "subscriptions",
+                    Value::List(vec![sub("email", "ops@example.com"), sub("email", "ops@example.com")]),
+                )]),
+                "monitoring.subscriptions[1]",
+                "Duplicate subscription",
+            ),
+            (
+                obj(vec![("alarms", obj(vec![("database_cpu", obj(vec![("threshold", n(150))]))]))]),
+                "monitoring.alarms.database_cpu.threshold",
+                "Invalid alarm threshold",
+            ),
+            (
+                obj(vec![("alarms", obj(vec![("replica_lag", obj(vec![("threshold", n(-1))]))]))]),
+                "monitoring.alarms.replica_lag.threshold",
+                "Invalid alarm threshold",
+            ),
+            (
+                obj(vec![("alarms", obj(vec![("nat_packets_dropped", obj(vec![("period", n(45))]))]))]),
+                "monitoring.alarms.nat_packets_dropped.period",
+                "Invalid alarm period",
+            ),
+            (
+                obj(vec![(
+                    "alarms",
+                    obj(vec![("database_connections", obj(vec![("evaluation_periods", n(0))]))]),
+                )]),
+                "monitoring.alarms.database_connections.evaluation_periods",
+                "Invalid evaluation periods",
+            ),
+            (
+                obj(vec![(
+                    "alarms",
+                    obj(vec![("database_cpu", obj(vec![("period", n(600)), ("evaluation_periods", n(200))]))]),
+                )]),
+                "monitoring.alarms.database_cpu.evaluation_periods",
+                "Alarm evaluates too long a range",
+            ),
+        ];
+        for (monitoring, path, summary) in cases {
+            assert_eq!(
+                problems(monitoring.clone()),
+                vec![(path.to_string(), summary.to_string())],
+                "{monitoring:?}"
+            );
+        }
+        let good = obj(vec![
+            ("log_retention_days", n(90)),
+            (
+                "subscriptions",
+                Value::List(vec![
+                    sub("email", "ops@example.com"),
+                    sub("sqs", "arn:aws:sqs:us-east-1:123456789012:alerts"),
+                ]),
+            ),
+            (
+                "alarms",
+                obj(vec![("database_cpu", obj(vec![("period", n(3600)), ("evaluation_periods", n(48))]))]),
+            ),
+        ]);
+        assert_eq!(problems(good), vec![]);
+    }
 
     #[test]
     fn endpoints_must_match_their_protocol() {

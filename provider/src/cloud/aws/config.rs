@@ -195,6 +195,7 @@ pub async fn build_clients(config: &ProviderConfig) -> Result<AwsClients, Config
         default_tags: config.default_tags(),
         s3_use_path_style: config.s3_use_path_style.unwrap_or(false),
         calls: super::CallCounter::default(),
+        stack_tags: super::StackTags::default(),
         gate: super::Gate::default(),
     })
 }

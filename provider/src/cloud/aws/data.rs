@@ -18,7 +18,6 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::types::{ApplyMethod, CloudwatchLogsExportConfiguration, Parameter};
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
     BucketVersioningStatus, CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleRule,
@@ -32,7 +31,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime;
 
-use super::{Gate, map_sdk_err, pages};
+use super::{Gate, StackTags, map_sdk_err, pages};
 use crate::cloud::data::{
     Bucket, DbInstance, DbInstanceChange, DbParameterGroup, DbSubnetGroup, Lifecycle,
     MasterPassword, NewPrimary, NewReplica, RdsApi, Secret, SecretsApi, Sensitive, StorageApi,
@@ -1189,6 +1188,7 @@ fn bucket_of_arn(arn: &str) -> Option<&str> {
 pub struct AwsStorage {
     s3: aws_sdk_s3::Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
+    stack_tags: StackTags,
     region: String,
     gate: Gate,
 }
@@ -1198,12 +1198,14 @@ impl AwsStorage {
     pub fn new(
         s3: aws_sdk_s3::Client,
         tagging: aws_sdk_resourcegroupstagging::Client,
+        stack_tags: StackTags,
         region: &str,
         gate: Gate,
     ) -> AwsStorage {
         AwsStorage {
             s3,
             tagging,
+            stack_tags,
             region: region.to_string(),
             gate,
         }
@@ -1212,32 +1214,14 @@ impl AwsStorage {
     /// Names and tags of the buckets tagged with the stack, by the tagging
     /// API.
     async fn tagged(&self, stack: &str) -> CloudResult<Vec<(String, Tags)>> {
-        pages(&self.gate, |token| async move {
-            let out = self
-                .tagging
-                .get_resources()
-                .resource_type_filters("s3")
-                .tag_filters(TagFilter::builder().key(TAG_STACK).values(stack).build())
-                .set_pagination_token(token)
-                .send()
-                .await
-                .map_err(|e| data_err(e, "S3 buckets of stack", stack))?;
-            let found = out
-                .resource_tag_mapping_list()
-                .iter()
-                .filter_map(|m| {
-                    let name = bucket_of_arn(m.resource_arn()?)?;
-                    let tags = m
-                        .tags()
-                        .iter()
-                        .map(|t| (t.key().to_string(), t.value().to_string()))
-                        .collect();
-                    Some((name.to_string(), tags))
-                })
-                .collect();
-            Ok((found, out.pagination_token().map(str::to_string)))
-        })
-        .await
+        let found = self
+            .stack_tags
+            .of(&self.tagging, &self.gate, stack, "s3")
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(arn, tags)| Some((bucket_of_arn(&arn)?.to_string(), tags)))
+            .collect())
     }
 
     /// The bucket's tags (none: empty).

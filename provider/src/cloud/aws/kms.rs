@@ -5,9 +5,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_kms::types::{KeySpec, KeyState as AwsKeyState, KeyUsageType, Tag};
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 
-use super::{Gate, map_err};
+use super::{Gate, StackTags, map_err};
 use crate::cloud::{CloudError, CloudResult, KeyState, KmsApi, KmsKey, TAG_STACK, Tags};
 
 /// The KMS calls, on the AWS SDK.
@@ -15,6 +14,7 @@ use crate::cloud::{CloudError, CloudResult, KeyState, KmsApi, KmsKey, TAG_STACK,
 pub struct AwsKms {
     kms: aws_sdk_kms::Client,
     tagging: aws_sdk_resourcegroupstagging::Client,
+    stack_tags: StackTags,
     gate: Gate,
 }
 
@@ -23,44 +23,23 @@ impl AwsKms {
     pub fn new(
         kms: aws_sdk_kms::Client,
         tagging: aws_sdk_resourcegroupstagging::Client,
+        stack_tags: StackTags,
         gate: Gate,
     ) -> AwsKms {
-        AwsKms { kms, tagging, gate }
+        AwsKms {
+            kms,
+            tagging,
+            stack_tags,
+            gate,
+        }
     }
 
-    /// ARNs and tags of the keys tagged with the stack, by the tagging API.
+    /// ARNs and tags of the keys tagged with the stack, by the tagging API
+    /// (the read shared with the other kinds observing the stack).
     async fn tagged(&self, stack: &str) -> CloudResult<Vec<(String, Tags)>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let _permit = self.gate.enter().await;
-            let page = self
-                .tagging
-                .get_resources()
-                .tag_filters(TagFilter::builder().key(TAG_STACK).values(stack).build())
-                .resource_type_filters("kms:key")
-                .set_pagination_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| map_err(e, "KMS keys of stack", stack))?;
-            for m in page.resource_tag_mapping_list() {
-                let tags: Tags = m
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key().to_string(), t.value().to_string()))
-                    .collect();
-                if let Some(arn) = m.resource_arn() {
-                    out.push((arn.to_string(), tags));
-                }
-            }
-            token = page
-                .pagination_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        self.stack_tags
+            .of(&self.tagging, &self.gate, stack, "kms:key")
+            .await
     }
 
     /// The same, by listing every key and reading its tags (slow: for
@@ -150,7 +129,12 @@ impl AwsKms {
         })
     }
 
-    async fn describe(&self, arn: &str, tags: Tags) -> CloudResult<Option<KmsKey>> {
+    async fn describe(
+        &self,
+        arn: &str,
+        tags: Tags,
+        with_policy: bool,
+    ) -> CloudResult<Option<KmsKey>> {
         // The key id ends the ARN; KMS takes either, some emulators only the id.
         let key_id = arn.rsplit('/').next().unwrap_or(arn);
         let meta = {
@@ -179,8 +163,15 @@ impl AwsKms {
             return Ok(None);
         }
         let id = meta.key_id().to_string();
+        let policy = async {
+            if with_policy {
+                self.policy(&id).await
+            } else {
+                Ok(None)
+            }
+        };
         let (rotation, aliases, policy) =
-            futures::try_join!(self.rotation(&id), self.aliases(&id), self.policy(&id))?;
+            futures::try_join!(self.rotation(&id), self.aliases(&id), policy)?;
         Ok(Some(KmsKey {
             arn: meta.arn().unwrap_or(arn).to_string(),
             id,
@@ -255,11 +246,18 @@ fn kms_tags(tags: &Tags) -> CloudResult<Vec<Tag>> {
 
 #[async_trait]
 impl KmsApi for AwsKms {
-    async fn list_keys(&self, stack: &str, alias: &str) -> CloudResult<Vec<KmsKey>> {
+    async fn list_keys(
+        &self,
+        stack: &str,
+        alias: &str,
+        with_policy: bool,
+    ) -> CloudResult<Vec<KmsKey>> {
         let tagged = match self.tagged(stack).await {
             Ok(t) if t.is_empty() => self.tagged_by_alias(stack, alias).await?,
             Ok(t) => t,
-            Err(CloudError::Service { .. } | CloudError::Transport(_)) => {
+            Err(
+                CloudError::Service { .. } | CloudError::Transport(_) | CloudError::Unsupported(_),
+            ) => {
                 self.tagged_by_listing(stack).await?
             }
             Err(e) => return Err(e),
@@ -267,7 +265,7 @@ impl KmsApi for AwsKms {
         let described = futures::future::try_join_all(
             tagged
                 .into_iter()
-                .map(|(arn, tags)| async move { self.describe(&arn, tags).await }),
+                .map(|(arn, tags)| async move { self.describe(&arn, tags, with_policy).await }),
         )
         .await?;
         let mut keys: Vec<KmsKey> = Vec::new();

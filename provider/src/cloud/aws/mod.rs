@@ -97,6 +97,9 @@ pub struct AwsClients {
     pub calls: CallCounter,
     /// Bounds their concurrent calls.
     pub gate: Gate,
+    /// Shares one tagging-API read among the kinds observing a stack at
+    /// once.
+    pub stack_tags: StackTags,
 }
 
 impl AwsClients {
@@ -112,6 +115,7 @@ impl AwsClients {
             s3_use_path_style: false,
             calls: CallCounter::default(),
             gate: Gate::default(),
+            stack_tags: StackTags::default(),
         }
     }
 
@@ -288,7 +292,12 @@ impl AwsClients {
 
     /// The KMS calls.
     pub fn kms(&self) -> kms::AwsKms {
-        kms::AwsKms::new(self.kms_client(), self.tagging(), self.gate.clone())
+        kms::AwsKms::new(
+            self.kms_client(),
+            self.tagging(),
+            self.stack_tags.clone(),
+            self.gate.clone(),
+        )
     }
 
     /// The IAM calls (roles and OIDC providers of this region's clusters).
@@ -316,6 +325,7 @@ impl AwsClients {
         data::AwsStorage::new(
             self.s3_client(),
             self.tagging(),
+            self.stack_tags.clone(),
             &self.region,
             self.gate.clone(),
         )
@@ -330,6 +340,7 @@ impl AwsClients {
             cloudwatch: self.cloudwatch_client(),
             ec2: self.ec2(),
             tagging: self.tagging(),
+            stack_tags: self.stack_tags.clone(),
             gate: self.gate.clone(),
         }
     }
@@ -344,6 +355,137 @@ impl AwsClients {
             self.gate.clone(),
         )
     }
+}
+
+/// What a stack's objects found through the tagging API are: (ARN, tags).
+type Tagged = Vec<(String, crate::cloud::Tags)>;
+
+/// A tagging-API read in flight, shared by whoever asks meanwhile.
+type InFlight =
+    futures::future::Shared<futures::future::BoxFuture<'static, crate::cloud::CloudResult<Arc<Tagged>>>>;
+
+/// The resource types the stack finds through the tagging API (KMS keys,
+/// buckets, log groups, topics, alarms): those whose services cannot list
+/// by tag themselves.
+const TAGGED_TYPES: [&str; 5] = ["kms:key", "s3", "logs", "sns:topic", "cloudwatch:alarm"];
+
+/// One Resource Groups Tagging API read of everything a stack has of
+/// [`TAGGED_TYPES`], shared by the kinds that observe it at the same
+/// moment (a refresh observes every kind at once): instead of one
+/// GetResources per kind, one for all. Only a read still in flight is
+/// shared, never a finished one, so no caller sees an answer older than
+/// its own question.
+#[derive(Clone, Default)]
+pub struct StackTags(Arc<std::sync::Mutex<BTreeMap<String, InFlight>>>);
+
+impl std::fmt::Debug for StackTags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StackTags")
+    }
+}
+
+/// Whether `arn` is of the tagging-API type `resource_type`
+/// (`service` or `service:type`).
+fn arn_of_type(arn: &str, resource_type: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let service = parts.nth(2).unwrap_or_default();
+    let resource = parts.nth(2).unwrap_or_default();
+    let (want_service, want_type) = resource_type
+        .split_once(':')
+        .unwrap_or((resource_type, ""));
+    let resource_kind = resource.split(['/', ':']).next().unwrap_or_default();
+    service == want_service
+        && (want_type.is_empty()
+            || resource_kind == want_type
+            // moto names a log group's type `loggroup`, AWS `log-group`.
+            || resource_kind.replace('-', "") == want_type.replace('-', ""))
+}
+
+impl StackTags {
+    /// The objects of `resource_type` tagged `todo:stack = stack`.
+    pub async fn of(
+        &self,
+        tagging: &aws_sdk_resourcegroupstagging::Client,
+        gate: &Gate,
+        stack: &str,
+        resource_type: &str,
+    ) -> crate::cloud::CloudResult<Tagged> {
+        use futures::FutureExt;
+        let region = tagging
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let key = format!("{region} {stack}");
+        let shared = {
+            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            match map.get(&key) {
+                Some(f) => f.clone(),
+                None => {
+                    let (client, gate, stack, index, k) = (
+                        tagging.clone(),
+                        gate.clone(),
+                        stack.to_string(),
+                        self.0.clone(),
+                        key.clone(),
+                    );
+                    let read = async move {
+                        let out = read_tagged(&client, &gate, &stack).await.map(Arc::new);
+                        index.lock().unwrap_or_else(|p| p.into_inner()).remove(&k);
+                        out
+                    }
+                    .boxed()
+                    .shared();
+                    map.insert(key, read.clone());
+                    read
+                }
+            }
+        };
+        let all = shared.await?;
+        Ok(all
+            .iter()
+            .filter(|(arn, _)| arn_of_type(arn, resource_type))
+            .cloned()
+            .collect())
+    }
+}
+
+/// Every object of [`TAGGED_TYPES`] tagged `todo:stack = stack`.
+async fn read_tagged(
+    tagging: &aws_sdk_resourcegroupstagging::Client,
+    gate: &Gate,
+    stack: &str,
+) -> crate::cloud::CloudResult<Tagged> {
+    use aws_sdk_resourcegroupstagging::types::TagFilter;
+    pages(gate, |token| async move {
+        let out = tagging
+            .get_resources()
+            .set_resource_type_filters(Some(TAGGED_TYPES.map(String::from).to_vec()))
+            .tag_filters(
+                TagFilter::builder()
+                    .key(crate::cloud::TAG_STACK)
+                    .values(stack)
+                    .build(),
+            )
+            .set_pagination_token(token)
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "objects of stack", stack))?;
+        let found = out
+            .resource_tag_mapping_list()
+            .iter()
+            .filter_map(|m| {
+                let tags = m
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect();
+                Some((m.resource_arn()?.to_string(), tags))
+            })
+            .collect();
+        Ok((found, out.pagination_token().map(str::to_string)))
+    })
+    .await
 }
 
 /// Collects every page of a list call. `page` sends one request for the

@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use super::{Gate, map_sdk_err, pages};
 use crate::cloud::monitoring::{
@@ -32,6 +31,8 @@ pub struct AwsMonitoring {
     pub ec2: aws_sdk_ec2::Client,
     /// The tagging API.
     pub tagging: aws_sdk_resourcegroupstagging::Client,
+    /// The tagging-API read shared with the other kinds.
+    pub stack_tags: super::StackTags,
     /// Bounds concurrent calls.
     pub gate: Gate,
 }
@@ -56,39 +57,41 @@ fn log_group_of_arn(arn: &str) -> Option<&str> {
     Some(rest.strip_suffix(":*").unwrap_or(rest))
 }
 
+fn cloudwatch_tags(tags: &Tags) -> Vec<aws_sdk_cloudwatch::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_cloudwatch::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 fn hash_tags(tags: &Tags) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 impl AwsMonitoring {
+    /// The log group `name` without its tags (`None`: none of that name).
+    async fn describe_log_group(&self, name: &str) -> CloudResult<Option<LogGroup>> {
+        let _permit = self.gate.enter().await;
+        let out = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .map_err(|e| map_sdk_err(e, "log group", name))?;
+        Ok(out
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+            .map(|g| log_group(g, Tags::new())))
+    }
+
     /// ARNs and tags of the stack's objects of `resource_type` (a
-    /// tagging-API type filter, such as `sns:topic`).
+    /// tagging-API type filter, such as `sns:topic`), from the read shared
+    /// with the other kinds.
     async fn tagged(&self, resource_type: &str, stack: &str) -> CloudResult<Vec<(String, Tags)>> {
-        pages(&self.gate, |token| async move {
-            let out = self
-                .tagging
-                .get_resources()
-                .resource_type_filters(resource_type)
-                .tag_filters(TagFilter::builder().key(TAG_STACK).values(stack).build())
-                .set_pagination_token(token)
-                .send()
-                .await
-                .map_err(|e| map_sdk_err(e, "objects of stack", stack))?;
-            let found = out
-                .resource_tag_mapping_list()
-                .iter()
-                .filter_map(|m| {
-                    let tags = m
-                        .tags()
-                        .iter()
-                        .map(|t| (t.key().to_string(), t.value().to_string()))
-                        .collect();
-                    Some((m.resource_arn()?.to_string(), tags))
-                })
-                .collect();
-            Ok((found, out.pagination_token().map(str::to_string)))
-        })
-        .await
+        self.stack_tags
+            .of(&self.tagging, &self.gate, stack, resource_type)
+            .await
     }
 
     async fn topic(&self, arn: &str, tags: Tags) -> CloudResult<Option<Topic>> {
@@ -223,13 +226,44 @@ fn flow_log(f: &aws_sdk_ec2::types::FlowLog) -> FlowLog {
 impl MonitoringApi for AwsMonitoring {
     async fn list_log_groups(&self, stack: &str) -> CloudResult<Vec<LogGroup>> {
         // "logs" matches AWS's `logs:log-group` and emulators' variants.
-        let tagged = self.tagged("logs", stack).await?;
-        let found = futures::future::try_join_all(tagged.into_iter().filter_map(|(arn, tags)| {
-            let name = log_group_of_arn(&arn)?.to_string();
-            Some(async move { Ok::<_, CloudError>(self.get_log_group(&name).await?.map(|g| LogGroup { tags, ..g })) })
+        let tagged: BTreeMap<String, Tags> = self
+            .tagged("logs", stack)
+            .await?
+            .into_iter()
+            .filter_map(|(arn, tags)| Some((log_group_of_arn(&arn)?.to_string(), tags)))
+            .collect();
+        // DescribeLogGroups takes one name prefix: one call per folder of
+        // the stack's groups (`/aws/rds/instance/<id>/` holds both RDS
+        // exports), not one per group.
+        let folders: std::collections::BTreeSet<String> = tagged
+            .keys()
+            .map(|n| match n.rsplit_once('/') {
+                Some((folder, _)) if !folder.is_empty() => format!("{folder}/"),
+                _ => n.clone(),
+            })
+            .collect();
+        let described = futures::future::try_join_all(folders.iter().map(|prefix| {
+            pages(&self.gate, move |token| async move {
+                let out = self
+                    .logs
+                    .describe_log_groups()
+                    .log_group_name_prefix(prefix)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_err(e, "log groups under", prefix))?;
+                Ok((out.log_groups().to_vec(), out.next_token().map(str::to_string)))
+            })
         }))
         .await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok(described
+            .iter()
+            .flatten()
+            .filter_map(|g| {
+                let tags = tagged.get(g.log_group_name()?)?;
+                Some(log_group(g, tags.clone()))
+            })
+            .collect())
     }
 
     async fn create_log_group(
@@ -250,7 +284,7 @@ impl MonitoringApi for AwsMonitoring {
                 .map_err(|e| map_sdk_err(e, "log group", name))?;
         }
         let mut group = self
-            .get_log_group(name)
+            .describe_log_group(name)
             .await?
             .ok_or_else(|| incomplete("CreateLogGroup"))?;
         group.tags = tags.clone();
@@ -258,19 +292,22 @@ impl MonitoringApi for AwsMonitoring {
     }
 
     async fn get_log_group(&self, name: &str) -> CloudResult<Option<LogGroup>> {
+        let Some(mut group) = self.describe_log_group(name).await? else {
+            return Ok(None);
+        };
         let _permit = self.gate.enter().await;
         let out = self
             .logs
-            .describe_log_groups()
-            .log_group_name_prefix(name)
+            .list_tags_for_resource()
+            .resource_arn(&group.arn)
             .send()
             .await
             .map_err(|e| map_sdk_err(e, "log group", name))?;
-        Ok(out
-            .log_groups()
-            .iter()
-            .find(|g| g.log_group_name() == Some(name))
-            .map(|g| log_group(g, Tags::new())))
+        group.tags = out
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        Ok(Some(group))
     }
 
     async fn set_log_retention(&self, name: &str, days: i32) -> CloudResult<()> {
@@ -492,19 +529,7 @@ impl MonitoringApi for AwsMonitoring {
         tags: Option<&Tags>,
     ) -> CloudResult<Alarm> {
         use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-        let cw_tags = tags
-            .map(|t| {
-                t.iter()
-                    .map(|(k, v)| {
-                        aws_sdk_cloudwatch::types::Tag::builder()
-                            .key(k)
-                            .value(v)
-                            .build()
-                            .map_err(|e| invalid("CloudWatch tag", e))
-                    })
-                    .collect::<CloudResult<Vec<_>>>()
-            })
-            .transpose()?;
+        let cw_tags = tags.map(cloudwatch_tags);
         let dimensions = d
             .dimensions
             .iter()
@@ -561,16 +586,7 @@ impl MonitoringApi for AwsMonitoring {
                 .map_err(|e| map_sdk_err(e, "CloudWatch alarm", arn))?;
         }
         if !set.is_empty() {
-            let tags = set
-                .iter()
-                .map(|(k, v)| {
-                    aws_sdk_cloudwatch::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build()
-                        .map_err(|e| invalid("CloudWatch tag", e))
-                })
-                .collect::<CloudResult<Vec<_>>>()?;
+            let tags = cloudwatch_tags(set);
             self.cloudwatch
                 .tag_resource()
                 .resource_arn(arn)
