@@ -201,18 +201,30 @@ fn a_full_stack_with_monitoring_round_trips_and_alarms_follow_replicas() {
     let db = output(&ws, "db_identifier");
     let vpc = output(&ws, "vpc_id");
     assert_eq!(output(&ws, "dashboard"), format!("{NAME}-us-east-1"));
-    assert_eq!(output(&ws, "flow_log_group"), format!("/todo/{NAME}/vpc-flow-logs"));
+    assert_eq!(
+        output(&ws, "flow_log_group"),
+        format!("/todo/{NAME}/vpc-flow-logs")
+    );
     assert_eq!(output(&ws, "alarm_count"), "7");
 
     rt().block_on(async {
         let aws = aws(&emulator).await;
         // The topic: encrypted with the stack's key, CloudWatch may
         // publish, both subscriptions.
-        let attrs = aws.sns.get_topic_attributes().topic_arn(&topic).send().await.unwrap();
+        let attrs = aws
+            .sns
+            .get_topic_attributes()
+            .topic_arn(&topic)
+            .send()
+            .await
+            .unwrap();
         let attrs = attrs.attributes().unwrap();
         assert_eq!(attrs.get("KmsMasterKeyId"), Some(&key));
         let policy = attrs.get("Policy").unwrap();
-        assert!(policy.contains("cloudwatch.amazonaws.com") && policy.contains("sns:Publish"), "{policy}");
+        assert!(
+            policy.contains("cloudwatch.amazonaws.com") && policy.contains("sns:Publish"),
+            "{policy}"
+        );
         let subs = aws
             .sns
             .list_subscriptions_by_topic()
@@ -223,14 +235,22 @@ fn a_full_stack_with_monitoring_round_trips_and_alarms_follow_replicas() {
         let mut subs: Vec<(String, String)> = subs
             .subscriptions()
             .iter()
-            .map(|s| (s.protocol().unwrap_or_default().into(), s.endpoint().unwrap_or_default().into()))
+            .map(|s| {
+                (
+                    s.protocol().unwrap_or_default().into(),
+                    s.endpoint().unwrap_or_default().into(),
+                )
+            })
             .collect();
         subs.sort();
         assert_eq!(
             subs,
             vec![
                 ("email".to_string(), "ops@example.com".to_string()),
-                ("sqs".to_string(), "arn:aws:sqs:us-east-1:123456789012:alerts".to_string()),
+                (
+                    "sqs".to_string(),
+                    "arn:aws:sqs:us-east-1:123456789012:alerts".to_string()
+                ),
             ]
         );
 
@@ -271,7 +291,10 @@ fn a_full_stack_with_monitoring_round_trips_and_alarms_follow_replicas() {
         let flows = flows.flow_logs();
         assert_eq!(flows.len(), 1, "{flows:?}");
         let f = &flows[0];
-        assert_eq!(f.log_group_name(), Some(format!("/todo/{NAME}/vpc-flow-logs").as_str()));
+        assert_eq!(
+            f.log_group_name(),
+            Some(format!("/todo/{NAME}/vpc-flow-logs").as_str())
+        );
         assert_eq!(f.traffic_type().map(|t| t.as_str()), Some("ALL"));
         let role_arn = f.deliver_logs_permission_arn().unwrap();
         let role = role_arn.rsplit('/').next().unwrap();
@@ -285,7 +308,11 @@ fn a_full_stack_with_monitoring_round_trips_and_alarms_follow_replicas() {
             .await
             .unwrap();
         let doc = inline.policy_document();
-        assert!(doc.contains("PutLogEvents") || doc.contains("PutLogEvents".replace(':', "%3A").as_str()), "{doc}");
+        assert!(
+            doc.contains("PutLogEvents")
+                || doc.contains("PutLogEvents".replace(':', "%3A").as_str()),
+            "{doc}"
+        );
 
         // Alarms: the primary's four (CPU at the configured 90), the
         // replica's lag, the NAT gateway's two; each notifies the topic.
@@ -310,15 +337,26 @@ fn a_full_stack_with_monitoring_round_trips_and_alarms_follow_replicas() {
             assert_eq!(dims.len(), 1, "{name}: {dims:?}");
         }
         let cpu = all.iter().find(|a| a.0.ends_with("-db-cpu")).unwrap();
-        assert_eq!(cpu.1, vec![("DBInstanceIdentifier".to_string(), db.clone())]);
+        assert_eq!(
+            cpu.1,
+            vec![("DBInstanceIdentifier".to_string(), db.clone())]
+        );
         assert_eq!(cpu.4, 90.0);
         let nat = all.iter().find(|a| a.0.contains("nat-packets")).unwrap();
         assert_eq!(nat.1[0].0, "NatGatewayId");
         assert!(nat.1[0].1.starts_with("nat-"), "{nat:?}");
         let arn = format!("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{}", cpu.0);
-        let tags = aws.cloudwatch.list_tags_for_resource().resource_arn(&arn).send().await.unwrap();
+        let tags = aws
+            .cloudwatch
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
         assert!(
-            tags.tags().iter().any(|t| t.key() == Some("todo:stack") && t.value() == Some(NAME)),
+            tags.tags()
+                .iter()
+                .any(|t| t.key() == Some("todo:stack") && t.value() == Some(NAME)),
             "{tags:?}"
         );
 
@@ -370,7 +408,11 @@ output "read_topic" {{
     ws.run(&["apply", "-auto-approve", "-no-color"]).success();
     let with_r2 = rt().block_on(async { alarms(&aws(&emulator).await).await });
     assert_eq!(with_r2.len(), before.len() + 1);
-    assert!(with_r2.iter().any(|a| a.0 == format!("{NAME}-replica-lag-r2")));
+    assert!(
+        with_r2
+            .iter()
+            .any(|a| a.0 == format!("{NAME}-replica-lag-r2"))
+    );
     assert!(before.iter().all(|a| with_r2.contains(a)), "{with_r2:?}");
     let (code, text) = plan_exit(&ws);
     assert_eq!(code, 0, "plan after adding a replica is not empty:\n{text}");
@@ -379,20 +421,30 @@ output "read_topic" {{
     let back = rt().block_on(async { alarms(&aws(&emulator).await).await });
     assert_eq!(back, before);
     let (code, text) = plan_exit(&ws);
-    assert_eq!(code, 0, "plan after removing a replica is not empty:\n{text}");
+    assert_eq!(
+        code, 0,
+        "plan after removing a replica is not empty:\n{text}"
+    );
 
     // Destroy leaves nothing of the stack.
     ws.run(&["destroy", "-auto-approve", "-no-color"]).success();
     rt().block_on(async {
         let aws = aws(&emulator).await;
         assert!(alarms(&aws).await.is_empty());
-        for prefix in [format!("/aws/eks/{NAME}/"), format!("/aws/rds/instance/{db}/"), format!("/todo/{NAME}/")] {
+        for prefix in [
+            format!("/aws/eks/{NAME}/"),
+            format!("/aws/rds/instance/{db}/"),
+            format!("/todo/{NAME}/"),
+        ] {
             let left = log_groups(&aws, &prefix).await;
             assert!(left.is_empty(), "{left:?}");
         }
         let topics = aws.sns.list_topics().send().await.unwrap();
         assert!(
-            topics.topics().iter().all(|t| t.topic_arn() != Some(topic.as_str())),
+            topics
+                .topics()
+                .iter()
+                .all(|t| t.topic_arn() != Some(topic.as_str())),
             "topic left"
         );
         assert!(
@@ -406,7 +458,13 @@ output "read_topic" {{
         );
         let flows = aws.ec2.describe_flow_logs().send().await.unwrap();
         assert!(flows.flow_logs().is_empty(), "{flows:?}");
-        let roles = aws.iam.list_roles().path_prefix(format!("/todo/us-east-1/{NAME}/")).send().await.unwrap();
+        let roles = aws
+            .iam
+            .list_roles()
+            .path_prefix(format!("/todo/us-east-1/{NAME}/"))
+            .send()
+            .await
+            .unwrap();
         assert!(roles.roles().is_empty(), "{roles:?}");
         assert!(tagged_objects(&aws.ec2, NAME).await.is_empty());
     });

@@ -19,7 +19,9 @@ use todo_provider::reconcile::runner::critical_path;
 use todo_provider::stack::engine::creation_plan;
 use todo_provider::stack::model::{ClusterState, NodeGroupState, StackState};
 use todo_provider::stack::model_data::{DatabaseState, ReplicaState};
-use todo_provider::stack::model_monitoring::{AlarmSettings, AlarmsState, MonitoringState, SubscriptionState};
+use todo_provider::stack::model_monitoring::{
+    AlarmSettings, AlarmsState, MonitoringState, SubscriptionState,
+};
 use todo_provider::stack::plan::with_defaults;
 
 const STACK: &str = "todo-mon";
@@ -119,7 +121,13 @@ async fn the_full_stack_with_monitoring_converges_and_monitoring_stays_off_the_c
     assert_eq!(objects.topics.len(), 1);
     let topic = &objects.topics[0];
     assert_eq!(topic.kms_key.as_deref(), Some(key.as_str()));
-    assert!(topic.policy.as_deref().unwrap().contains("cloudwatch.amazonaws.com"));
+    assert!(
+        topic
+            .policy
+            .as_deref()
+            .unwrap()
+            .contains("cloudwatch.amazonaws.com")
+    );
     let subs: Vec<(&str, bool)> = topic
         .subscriptions
         .iter()
@@ -145,8 +153,15 @@ async fn the_full_stack_with_monitoring_converges_and_monitoring_stays_off_the_c
             .unwrap();
         assert_eq!(a.definition.dimensions.get("NatGatewayId"), Some(nat));
     }
-    let cpu = objects.alarms.iter().find(|a| a.name == "todo-mon-db-cpu").unwrap();
-    assert_eq!(cpu.definition.dimensions.get("DBInstanceIdentifier"), Some(&db_id));
+    let cpu = objects
+        .alarms
+        .iter()
+        .find(|a| a.name == "todo-mon-db-cpu")
+        .unwrap();
+    assert_eq!(
+        cpu.definition.dimensions.get("DBInstanceIdentifier"),
+        Some(&db_id)
+    );
     assert_eq!(cpu.definition.threshold, 80.0);
     let storage = objects
         .alarms
@@ -169,27 +184,46 @@ async fn the_full_stack_with_monitoring_converges_and_monitoring_stays_off_the_c
     let flow = &objects.flow_logs[0];
     assert_eq!(Some(&flow.vpc_id), state.network.vpc_id.as_ref());
     assert_eq!(flow.log_group, "/todo/todo-mon/vpc-flow-logs");
-    let roles = IamApi::list_roles(&*sim, "/todo/us-east-1/todo-mon/").await.unwrap();
+    let roles = IamApi::list_roles(&*sim, "/todo/us-east-1/todo-mon/")
+        .await
+        .unwrap();
     let role = roles.iter().find(|r| r.name.ends_with("-flowlog")).unwrap();
     assert_eq!(flow.role_arn.as_ref(), Some(&role.arn));
-    assert!(role.inline_policy.as_deref().unwrap().contains("logs:PutLogEvents"));
+    assert!(
+        role.inline_policy
+            .as_deref()
+            .unwrap()
+            .contains("logs:PutLogEvents")
+    );
 
     // The key lets CloudWatch Logs and alarms use it.
     let k = sim.keys().into_iter().find(|k| k.arn == key).unwrap();
     let policy = k.policy.unwrap();
-    assert!(policy.contains("logs.us-east-1.amazonaws.com") && policy.contains("cloudwatch.amazonaws.com"));
+    assert!(
+        policy.contains("logs.us-east-1.amazonaws.com")
+            && policy.contains("cloudwatch.amazonaws.com")
+    );
 
     // The outputs.
     let m = state.monitoring.as_ref().unwrap();
     assert_eq!(m.topic_arn.as_ref(), Some(&topic.arn));
     assert_eq!(m.log_group_names.as_ref().unwrap().len(), 4);
     assert_eq!(
-        m.alarm_names.as_ref().unwrap().get("replica_lag/r2").map(String::as_str),
+        m.alarm_names
+            .as_ref()
+            .unwrap()
+            .get("replica_lag/r2")
+            .map(String::as_str),
         Some("todo-mon-replica-lag-r2")
     );
     assert_eq!(m.alarm_names.as_ref().unwrap().len(), objects.alarms.len());
     assert_eq!(m.dashboard_name.as_deref(), Some("todo-mon-us-east-1"));
-    assert!(m.dashboard_url.as_deref().unwrap().contains("#dashboards/dashboard/todo-mon-us-east-1"));
+    assert!(
+        m.dashboard_url
+            .as_deref()
+            .unwrap()
+            .contains("#dashboards/dashboard/todo-mon-us-east-1")
+    );
 
     // Monitoring runs beside the rest: the apply takes about the critical
     // path, and monitoring lengthens that path by seconds at most.
@@ -249,7 +283,12 @@ async fn alarms_follow_replicas_and_nat_gateways() {
     let before = sim.monitoring_objects().alarms;
 
     // A replica added: its lag alarm appears, nothing else changes.
-    let two = apply_ok(&s, Some(&one), &monitored(&["r1", "r2"], "one_per_az", false)).await;
+    let two = apply_ok(
+        &s,
+        Some(&one),
+        &monitored(&["r1", "r2"], "one_per_az", false),
+    )
+    .await;
     let after = sim.monitoring_objects().alarms;
     assert_eq!(after.len(), before.len() + 1);
     for a in &before {
@@ -260,10 +299,19 @@ async fn alarms_follow_replicas_and_nat_gateways() {
     // A replica removed: its alarm goes with it.
     let back = apply_ok(&s, Some(&two), &monitored(&["r2"], "one_per_az", false)).await;
     let names = alarm_names(&sim);
-    assert!(!names.contains(&"todo-mon-replica-lag-r1".to_string()), "{names:?}");
+    assert!(
+        !names.contains(&"todo-mon-replica-lag-r1".to_string()),
+        "{names:?}"
+    );
     assert!(names.contains(&"todo-mon-replica-lag-r2".to_string()));
     assert_eq!(
-        back.monitoring.as_ref().unwrap().alarm_names.as_ref().unwrap().len(),
+        back.monitoring
+            .as_ref()
+            .unwrap()
+            .alarm_names
+            .as_ref()
+            .unwrap()
+            .len(),
         names.len()
     );
 
@@ -271,9 +319,20 @@ async fn alarms_follow_replicas_and_nat_gateways() {
     // the one left watches the gateway that is left.
     let single = apply_ok(&s, Some(&back), &monitored(&["r2"], "single", false)).await;
     let objects = sim.monitoring_objects();
-    let nat_alarms: Vec<_> = objects.alarms.iter().filter(|a| a.name.contains("-nat-")).collect();
+    let nat_alarms: Vec<_> = objects
+        .alarms
+        .iter()
+        .filter(|a| a.name.contains("-nat-"))
+        .collect();
     assert_eq!(nat_alarms.len(), 2, "{:?}", alarm_names(&sim));
-    let nat = single.network.nat_gateway_ids.as_ref().unwrap().values().next().unwrap();
+    let nat = single
+        .network
+        .nat_gateway_ids
+        .as_ref()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
     for a in nat_alarms {
         assert_eq!(a.definition.dimensions.get("NatGatewayId"), Some(nat));
     }
@@ -294,10 +353,25 @@ async fn alarms_follow_replicas_and_nat_gateways() {
     });
     let tuned_state = apply_ok(&s, Some(&single), &tuned).await;
     let objects = sim.monitoring_objects();
-    assert!(!objects.alarm_names().contains(&"todo-mon-db-cpu".to_string()));
-    let lag = objects.alarms.iter().find(|a| a.name == "todo-mon-replica-lag-r2").unwrap();
+    assert!(
+        !objects
+            .alarm_names()
+            .contains(&"todo-mon-db-cpu".to_string())
+    );
+    let lag = objects
+        .alarms
+        .iter()
+        .find(|a| a.name == "todo-mon-replica-lag-r2")
+        .unwrap();
     assert_eq!(lag.definition.threshold, 120.0);
-    assert!(!tuned_state.monitoring.unwrap().alarm_names.unwrap().contains_key("database_cpu"));
+    assert!(
+        !tuned_state
+            .monitoring
+            .unwrap()
+            .alarm_names
+            .unwrap()
+            .contains_key("database_cpu")
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -326,11 +400,17 @@ async fn drift_is_repaired_import_rebuilds_the_settings_and_destroy_leaves_nothi
     let read = s.read(&ctx(), &state).await.unwrap().unwrap();
     let drift = read.drift.clone().unwrap();
     assert!(
-        drift.iter().any(|d| d.contains("todo-mon-db-cpu") && d.contains("threshold")),
+        drift
+            .iter()
+            .any(|d| d.contains("todo-mon-db-cpu") && d.contains("threshold")),
         "{drift:?}"
     );
     let repaired = apply_ok(&s, Some(&read), &want).await;
-    let cpu = sim.monitoring_objects().alarms.into_iter().find(|a| a.name == "todo-mon-db-cpu");
+    let cpu = sim
+        .monitoring_objects()
+        .alarms
+        .into_iter()
+        .find(|a| a.name == "todo-mon-db-cpu");
     assert_eq!(cpu.unwrap().definition.threshold, 80.0);
 
     let imported = s.import(&ctx(), STACK).await.unwrap();
@@ -343,20 +423,36 @@ async fn drift_is_repaired_import_rebuilds_the_settings_and_destroy_leaves_nothi
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_failed_step_is_continued_without_twins_and_a_stack_without_monitoring_makes_no_monitoring_call() {
+async fn a_failed_step_is_continued_without_twins_and_a_stack_without_monitoring_makes_no_monitoring_call()
+ {
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
     let s = stacks(&sim);
     let mut plain = monitored(&[], "single", false);
     plain.monitoring = None;
     let plain_state = apply_ok(&s, None, &plain).await;
     let ops = sim.calls_by_op();
-    for op in ["list_log_groups", "list_topics", "list_alarms", "get_dashboard", "list_flow_logs"] {
-        assert!(!ops.contains_key(op), "{op} called for a stack without monitoring");
+    for op in [
+        "list_log_groups",
+        "list_topics",
+        "list_alarms",
+        "get_dashboard",
+        "list_flow_logs",
+    ] {
+        assert!(
+            !ops.contains_key(op),
+            "{op} called for a stack without monitoring"
+        );
     }
 
     // EKS or RDS made a log group of the stack's before it had monitoring:
     // it is taken over, not refused.
-    let db_id = plain_state.database.as_ref().unwrap().identifier.clone().unwrap();
+    let db_id = plain_state
+        .database
+        .as_ref()
+        .unwrap()
+        .identifier
+        .clone()
+        .unwrap();
     let rds_group = format!("/aws/rds/instance/{db_id}/postgresql");
     sim.add_log_group_out_of_band(&rds_group, Default::default());
 
@@ -378,9 +474,16 @@ async fn a_failed_step_is_continued_without_twins_and_a_stack_without_monitoring
     assert_eq!(objects.flow_logs.len(), 1);
     assert_eq!(objects.topics.len(), 1);
     assert_eq!(objects.dashboards.len(), 1);
-    let adopted = objects.log_groups.iter().find(|g| g.name == rds_group).unwrap();
+    let adopted = objects
+        .log_groups
+        .iter()
+        .find(|g| g.name == rds_group)
+        .unwrap();
     assert_eq!(adopted.retention_days, Some(30));
-    assert_eq!(adopted.tags.get("todo:stack").map(String::as_str), Some(STACK));
+    assert_eq!(
+        adopted.tags.get("todo:stack").map(String::as_str),
+        Some(STACK)
+    );
     let again = apply_ok(&s, Some(&done), &want).await;
     assert_eq!(again, done);
 

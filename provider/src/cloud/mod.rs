@@ -441,8 +441,12 @@ pub trait KmsApi: Send + Sync + 'static {
     /// pending deletion left out. `alias` is the stack's alias: where the
     /// tagging API finds nothing (an emulator without it), the key it names
     /// is checked for the tag instead.
-    async fn list_keys(&self, stack: &str, alias: &str, with_policy: bool)
-        -> CloudResult<Vec<KmsKey>>;
+    async fn list_keys(
+        &self,
+        stack: &str,
+        alias: &str,
+        with_policy: bool,
+    ) -> CloudResult<Vec<KmsKey>>;
     /// Creates a symmetric encryption key with the default key policy (the
     /// account root may administer and use it) and `tags`.
     async fn create_key(&self, description: &str, tags: &Tags) -> CloudResult<KmsKey>;

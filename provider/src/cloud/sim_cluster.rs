@@ -506,7 +506,10 @@ impl IamApi for SimCloud {
         // tagged to have one.
         let read = |r: &Role| {
             let mut r = r.clone();
-            if !r.tags.contains_key(crate::cloud::cluster::TAG_INLINE_POLICY) {
+            if !r
+                .tags
+                .contains_key(crate::cloud::cluster::TAG_INLINE_POLICY)
+            {
                 r.inline_policy = None;
             }
             r

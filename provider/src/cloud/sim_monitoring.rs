@@ -119,7 +119,11 @@ impl MonitoringApi for SimCloud {
                 tags: tags.clone(),
                 created,
             };
-            Ok(insert(&mut w.monitoring.log_groups, name.to_string(), group))
+            Ok(insert(
+                &mut w.monitoring.log_groups,
+                name.to_string(),
+                group,
+            ))
         })
         .await
     }
@@ -176,7 +180,12 @@ impl MonitoringApi for SimCloud {
         self.enter("list_topics").await?;
         let w = self.world()?;
         let listed = |t: &&Topic| in_stack(&t.tags, stack) && w.visible(&t.arn);
-        Ok(w.monitoring.topics.values().filter(listed).cloned().collect())
+        Ok(w.monitoring
+            .topics
+            .values()
+            .filter(listed)
+            .cloned()
+            .collect())
     }
 
     async fn create_topic(&self, name: &str, kms_key: &str, tags: &Tags) -> CloudResult<Topic> {
@@ -228,8 +237,7 @@ impl MonitoringApi for SimCloud {
         self.mutate("subscribe", |w| {
             let serial = w.data_serial();
             let t = get_mut(&mut w.monitoring.topics, "SNS topic", topic_arn)?;
-            if t
-                .subscriptions
+            if t.subscriptions
                 .iter()
                 .any(|s| s.protocol == protocol && s.endpoint == endpoint)
             {
@@ -281,7 +289,12 @@ impl MonitoringApi for SimCloud {
         let listed = |a: &&Alarm| {
             a.name.starts_with(prefix) && in_stack(&a.tags, stack) && w.visible(&a.arn)
         };
-        Ok(w.monitoring.alarms.values().filter(listed).cloned().collect())
+        Ok(w.monitoring
+            .alarms
+            .values()
+            .filter(listed)
+            .cloned()
+            .collect())
     }
 
     async fn put_alarm(
@@ -382,7 +395,12 @@ impl MonitoringApi for SimCloud {
         self.enter("list_flow_logs").await?;
         let w = self.world()?;
         let listed = |f: &&FlowLog| in_stack(&f.tags, stack) && w.visible(&f.id);
-        Ok(w.monitoring.flow_logs.values().filter(listed).cloned().collect())
+        Ok(w.monitoring
+            .flow_logs
+            .values()
+            .filter(listed)
+            .cloned()
+            .collect())
     }
 
     async fn create_flow_log(

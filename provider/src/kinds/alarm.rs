@@ -91,14 +91,21 @@ pub fn definition(spec: &AlarmSpec, ids: &Ids) -> Option<AlarmDefinition> {
 fn differences(want: &AlarmDefinition, have: &AlarmDefinition) -> Vec<String> {
     let mut out = Vec::new();
     if (want.threshold - have.threshold).abs() > f64::EPSILON * want.threshold.abs().max(1.0) {
-        out.push(format!("threshold: {} -> {}", have.threshold, want.threshold));
+        out.push(format!(
+            "threshold: {} -> {}",
+            have.threshold, want.threshold
+        ));
     }
     let mut field = |name: &str, w: String, h: String| {
         if w != h {
             out.push(format!("{name}: {h} -> {w}"));
         }
     };
-    field("description", want.description.clone(), have.description.clone());
+    field(
+        "description",
+        want.description.clone(),
+        have.description.clone(),
+    );
     field(
         "metric",
         format!("{}/{} {}", want.namespace, want.metric, want.statistic),
@@ -115,7 +122,11 @@ fn differences(want: &AlarmDefinition, have: &AlarmDefinition) -> Vec<String> {
         want.evaluation_periods.to_string(),
         have.evaluation_periods.to_string(),
     );
-    field("comparison", want.comparison.clone(), have.comparison.clone());
+    field(
+        "comparison",
+        want.comparison.clone(),
+        have.comparison.clone(),
+    );
     field(
         "treat_missing_data",
         want.treat_missing_data.clone(),
@@ -126,7 +137,11 @@ fn differences(want: &AlarmDefinition, have: &AlarmDefinition) -> Vec<String> {
         want.alarm_actions.join(","),
         have.alarm_actions.join(","),
     );
-    field("ok_actions", want.ok_actions.join(","), have.ok_actions.join(","));
+    field(
+        "ok_actions",
+        want.ok_actions.join(","),
+        have.ok_actions.join(","),
+    );
     out
 }
 

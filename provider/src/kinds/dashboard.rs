@@ -147,16 +147,19 @@ pub fn widgets(spec: &DashboardSpec, ids: &Ids) -> Option<Vec<Value>> {
         let mut bytes = Vec::new();
         for (zone, key) in &spec.nat_gateways {
             let id = ids.get(key)?;
-            let line = |metric: &str| {
-                json!(["AWS/NATGateway", metric, "NatGatewayId", id, { "label": zone }])
-            };
+            let line = |metric: &str| json!(["AWS/NATGateway", metric, "NatGatewayId", id, { "label": zone }]);
             dropped.push(line("PacketsDropCount"));
             errors.push(line("ErrorPortAllocation"));
             bytes.push(line("BytesOutToDestination"));
         }
         out.push(metric_widget("NAT bytes out", r, "Sum", bytes));
         out.push(metric_widget("NAT packets dropped", r, "Sum", dropped));
-        out.push(metric_widget("NAT port allocation errors", r, "Sum", errors));
+        out.push(metric_widget(
+            "NAT port allocation errors",
+            r,
+            "Sum",
+            errors,
+        ));
     }
     if let Some(cluster) = &spec.cluster {
         out.push(json!({
@@ -250,10 +253,10 @@ impl Kind for Dashboards {
         }
         match widgets(spec, ids) {
             Some(w) if w == parse(&seen.body).1 => Vec::new(),
-            Some(_) => vec![Change::update(
-                "widgets: differ from the stack's objects",
+            Some(_) => vec![Change::update("widgets: differ from the stack's objects")],
+            None => vec![Change::update(
+                "widgets: objects they show are being created",
             )],
-            None => vec![Change::update("widgets: objects they show are being created")],
         }
     }
 

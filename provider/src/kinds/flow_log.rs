@@ -47,11 +47,15 @@ impl Kind for FlowLogs {
             id: seen.id.clone(),
             tags: seen.tags.clone(),
             created: None,
-            refs: [Some(&seen.vpc_id), Some(&seen.log_group), seen.role_arn.as_ref()]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect(),
+            refs: [
+                Some(&seen.vpc_id),
+                Some(&seen.log_group),
+                seen.role_arn.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
         }
     }
 

@@ -103,7 +103,11 @@ impl Kind for Roles {
             changes.push(Change::update(format!(
                 "inline policy {}: {}",
                 crate::cloud::cluster::INLINE_POLICY,
-                if seen.inline_policy.is_some() { "differs" } else { "missing" }
+                if seen.inline_policy.is_some() {
+                    "differs"
+                } else {
+                    "missing"
+                }
             )));
         }
         changes

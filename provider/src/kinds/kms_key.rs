@@ -149,7 +149,9 @@ impl Kind for KmsKeys {
             self.0.enable_rotation(&seen.id).await?;
         }
         if policy_differs(spec, seen) {
-            self.0.put_key_policy(&seen.id, &key_policy(&seen.arn)).await?;
+            self.0
+                .put_key_policy(&seen.id, &key_policy(&seen.arn))
+                .await?;
         }
         if !seen.aliases.contains(&spec.alias) {
             match self.0.create_alias(&spec.alias, &seen.id).await {

@@ -60,7 +60,11 @@ pub fn log_group_names(state: &StackState) -> Option<BTreeMap<String, String>> {
     }
     if let Some(db) = &state.database {
         let id = db_identifier(state)?;
-        for export in db.with_defaults().cloudwatch_logs_exports.unwrap_or_default() {
+        for export in db
+            .with_defaults()
+            .cloudwatch_logs_exports
+            .unwrap_or_default()
+        {
             out.insert(export.clone(), format!("/aws/rds/instance/{id}/{export}"));
         }
     }

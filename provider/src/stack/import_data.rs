@@ -128,7 +128,9 @@ pub fn imported_monitoring(
     use crate::kinds::alarm::Alarms;
     use crate::kinds::log_group::LogGroups;
     use crate::kinds::topic::Topics;
-    use crate::stack::model_monitoring::{ALARMS, AlarmSettings, AlarmsState, SubscriptionState, Watched};
+    use crate::stack::model_monitoring::{
+        ALARMS, AlarmSettings, AlarmsState, SubscriptionState, Watched,
+    };
     let topic = objects
         .get(&blueprint::topic())
         .and_then(|o| o.seen::<Topics>())?;
@@ -146,7 +148,9 @@ pub fn imported_monitoring(
         });
         let watched_exists = match a.watched {
             Watched::Primary => database.is_some(),
-            Watched::Replica => database.is_some_and(|d| d.replicas.as_ref().is_some_and(|r| !r.is_empty())),
+            Watched::Replica => {
+                database.is_some_and(|d| d.replicas.as_ref().is_some_and(|r| !r.is_empty()))
+            }
             Watched::NatGateway => nat_gateways,
         };
         let settings = match found {

@@ -1060,7 +1060,8 @@ fn unknown_data_plan(request: &PlanRequest, planned: &mut Value) {
         );
         let alarms = mon.attr("alarms");
         if request.config.at(&alarms).is_some_and(|v| !v.is_null()) {
-            let settings = ["enabled", "threshold", "period", "evaluation_periods"].map(String::from);
+            let settings =
+                ["enabled", "threshold", "period", "evaluation_periods"].map(String::from);
             for a in &model_monitoring::ALARMS {
                 let at = alarms.attr(a.attribute);
                 if request.config.at(&at).is_none_or(Value::is_null) {

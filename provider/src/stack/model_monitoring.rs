@@ -342,7 +342,12 @@ mod tests {
         assert_eq!(alarms.database_free_storage.unwrap().threshold, Some(20.0));
         let small = MonitoringState::default().with_defaults(Some(5));
         assert_eq!(
-            small.alarms.unwrap().database_free_storage.unwrap().threshold,
+            small
+                .alarms
+                .unwrap()
+                .database_free_storage
+                .unwrap()
+                .threshold,
             Some(1.0)
         );
         assert_eq!(m.log_retention_days, Some(30));

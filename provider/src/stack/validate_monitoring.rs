@@ -43,7 +43,11 @@ pub(super) fn validate_monitoring(monitoring: &Value, r: &mut Report) {
             ),
         );
     }
-    check_subscriptions(monitoring.get("subscriptions"), &path.attr("subscriptions"), r);
+    check_subscriptions(
+        monitoring.get("subscriptions"),
+        &path.attr("subscriptions"),
+        r,
+    );
     let alarms = monitoring.get("alarms");
     let apath = path.attr("alarms");
     for a in &ALARMS {
@@ -60,7 +64,10 @@ pub(super) fn validate_monitoring(monitoring: &Value, r: &mut Report) {
                 r.error(
                     &at.attr("threshold"),
                     "Invalid alarm threshold",
-                    format!("{n} is out of range: the threshold is in {} and must be {range}.", a.unit),
+                    format!(
+                        "{n} is out of range: the threshold is in {} and must be {range}.",
+                        a.unit
+                    ),
                 );
             }
         }
@@ -75,7 +82,11 @@ pub(super) fn validate_monitoring(monitoring: &Value, r: &mut Report) {
         );
         let period = period.unwrap_or(a.period);
         let evaluations = evaluations.unwrap_or(a.evaluation_periods);
-        let max = if period >= 3600 { MAX_RANGE_LONG } else { MAX_RANGE_SHORT };
+        let max = if period >= 3600 {
+            MAX_RANGE_LONG
+        } else {
+            MAX_RANGE_SHORT
+        };
         let given = |attr: &str| matches!(settings.get(attr), Value::Number(_));
         if (given("period") || given("evaluation_periods")) && period * evaluations > max {
             {
@@ -115,7 +126,10 @@ fn check_subscriptions(value: &Value, path: &AttributePath, r: &mut Report) {
         r.error(
             path,
             "Too many subscriptions",
-            format!("{} subscriptions; the stack manages at most {MAX_SUBSCRIPTIONS}.", items.len()),
+            format!(
+                "{} subscriptions; the stack manages at most {MAX_SUBSCRIPTIONS}.",
+                items.len()
+            ),
         );
     }
     let mut seen: Vec<(String, String)> = Vec::new();
@@ -242,9 +256,15 @@ mod tests {
         super::super::validate_stack_config(&config)
             .iter()
             .map(|d| {
-                let path = d.detail.split_once(": ").map(|(p, _)| p).unwrap_or_default();
+                let path = d
+                    .detail
+                    .split_once(": ")
+                    .map(|(p, _)| p)
+                    .unwrap_or_default();
                 assert!(
-                    d.attribute.as_ref().is_some_and(|a| a.to_string() == "monitoring"),
+                    d.attribute
+                        .as_ref()
+                        .is_some_and(|a| a.to_string() == "monitoring"),
                     "{d:?} must point at monitoring"
                 );
                 (path.to_string(), d.summary.clone())
@@ -261,14 +281,20 @@ mod tests {
                 "Invalid log retention",
             ),
             (
-                obj(vec![("subscriptions", Value::List(vec![sub("sms", "+15550100")]))]),
+                obj(vec![(
+                    "subscriptions",
+                    Value::List(vec![sub("sms", "+15550100")]),
+                )]),
                 "monitoring.subscriptions[0].protocol",
                 "Invalid subscription protocol",
             ),
             (
                 obj(vec![(
                     "subscriptions",
-                    Value::List(vec![sub("email", "ops@example.com"), sub("https", "http://x.example.com")]),
+                    Value::List(vec![
+                        sub("email", "ops@example.com"),
+                        sub("https", "http://x.example.com"),
+                    ]),
                 )]),
                 "monitoring.subscriptions[1].endpoint",
                 "Invalid subscription endpoint",
@@ -276,30 +302,45 @@ mod tests {
             (
                 obj(vec![(
                     "subscriptions",
-                    Value::List(vec![sub("email", "ops@example.com"), sub("email", "ops@example.com")]),
+                    Value::List(vec![
+                        sub("email", "ops@example.com"),
+                        sub("email", "ops@example.com"),
+                    ]),
                 )]),
                 "monitoring.subscriptions[1]",
                 "Duplicate subscription",
             ),
             (
-                obj(vec![("alarms", obj(vec![("database_cpu", obj(vec![("threshold", n(150))]))]))]),
+                obj(vec![(
+                    "alarms",
+                    obj(vec![("database_cpu", obj(vec![("threshold", n(150))]))]),
+                )]),
                 "monitoring.alarms.database_cpu.threshold",
                 "Invalid alarm threshold",
             ),
             (
-                obj(vec![("alarms", obj(vec![("replica_lag", obj(vec![("threshold", n(-1))]))]))]),
+                obj(vec![(
+                    "alarms",
+                    obj(vec![("replica_lag", obj(vec![("threshold", n(-1))]))]),
+                )]),
                 "monitoring.alarms.replica_lag.threshold",
                 "Invalid alarm threshold",
             ),
             (
-                obj(vec![("alarms", obj(vec![("nat_packets_dropped", obj(vec![("period", n(45))]))]))]),
+                obj(vec![(
+                    "alarms",
+                    obj(vec![("nat_packets_dropped", obj(vec![("period", n(45))]))]),
+                )]),
                 "monitoring.alarms.nat_packets_dropped.period",
                 "Invalid alarm period",
             ),
             (
                 obj(vec![(
                     "alarms",
-                    obj(vec![("database_connections", obj(vec![("evaluation_periods", n(0))]))]),
+                    obj(vec![(
+                        "database_connections",
+                        obj(vec![("evaluation_periods", n(0))]),
+                    )]),
                 )]),
                 "monitoring.alarms.database_connections.evaluation_periods",
                 "Invalid evaluation periods",
@@ -307,7 +348,10 @@ mod tests {
             (
                 obj(vec![(
                     "alarms",
-                    obj(vec![("database_cpu", obj(vec![("period", n(600)), ("evaluation_periods", n(200))]))]),
+                    obj(vec![(
+                        "database_cpu",
+                        obj(vec![("period", n(600)), ("evaluation_periods", n(200))]),
+                    )]),
                 )]),
                 "monitoring.alarms.database_cpu.evaluation_periods",
                 "Alarm evaluates too long a range",
@@ -331,7 +375,10 @@ mod tests {
             ),
             (
                 "alarms",
-                obj(vec![("database_cpu", obj(vec![("period", n(3600)), ("evaluation_periods", n(48))]))]),
+                obj(vec![(
+                    "database_cpu",
+                    obj(vec![("period", n(3600)), ("evaluation_periods", n(48))]),
+                )]),
             ),
         ]);
         assert_eq!(problems(good), vec![]);
@@ -349,12 +396,18 @@ mod tests {
         assert!(check_endpoint("sqs", "arn:aws:sns:us-east-1:123456789012:alerts").is_err());
         assert!(check_endpoint("sqs", "arn:aws:sqs:us-east-1:1234:alerts").is_err());
         assert!(
-            check_endpoint("lambda", "arn:aws:lambda:us-east-1:123456789012:function:notify")
-                .is_ok()
+            check_endpoint(
+                "lambda",
+                "arn:aws:lambda:us-east-1:123456789012:function:notify"
+            )
+            .is_ok()
         );
         assert!(
-            check_endpoint("lambda", "arn:aws:lambda:us-east-1:123456789012:function:notify:live")
-                .is_ok()
+            check_endpoint(
+                "lambda",
+                "arn:aws:lambda:us-east-1:123456789012:function:notify:live"
+            )
+            .is_ok()
         );
         assert!(check_endpoint("lambda", "arn:aws:lambda:us-east-1:123456789012:layer:x").is_err());
     }

@@ -25,9 +25,9 @@ use serde_json::Value;
 
 use super::{Gate, map_sdk_err, pages};
 use crate::cloud::cluster::{
-    AccessEntry, Addon, Cluster, EksApi, EksStatus, EndpointAccess, IamApi, NewCluster,
-    NewNodeGroup, NewRole, NodeGroup, NodeGroupChange, OidcProvider, Role, Scaling, Taint,
-    INLINE_POLICY, TAG_INLINE_POLICY,
+    AccessEntry, Addon, Cluster, EksApi, EksStatus, EndpointAccess, INLINE_POLICY, IamApi,
+    NewCluster, NewNodeGroup, NewRole, NodeGroup, NodeGroupChange, OidcProvider, Role, Scaling,
+    TAG_INLINE_POLICY, Taint,
 };
 use crate::cloud::{CloudError, CloudResult, TAG_STACK, Tags};
 

@@ -257,9 +257,7 @@ impl KmsApi for AwsKms {
             Ok(t) => t,
             Err(
                 CloudError::Service { .. } | CloudError::Transport(_) | CloudError::Unsupported(_),
-            ) => {
-                self.tagged_by_listing(stack).await?
-            }
+            ) => self.tagged_by_listing(stack).await?,
             Err(e) => return Err(e),
         };
         let described = futures::future::try_join_all(

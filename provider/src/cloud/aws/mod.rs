@@ -361,13 +361,14 @@ impl AwsClients {
 type Tagged = Vec<(String, crate::cloud::Tags)>;
 
 /// A tagging-API read in flight, shared by whoever asks meanwhile.
-type InFlight =
-    futures::future::Shared<futures::future::BoxFuture<'static, crate::cloud::CloudResult<Arc<Tagged>>>>;
+type InFlight = futures::future::Shared<
+    futures::future::BoxFuture<'static, crate::cloud::CloudResult<Arc<Tagged>>>,
+>;
 
 /// The resource types the stack finds through the tagging API (KMS keys,
 /// buckets, log groups, topics, alarms): those whose services cannot list
 /// by tag themselves.
-const TAGGED_TYPES: [&str; 5] = ["kms:key", "s3", "logs", "sns:topic", "cloudwatch:alarm"];
+const TAGGED_TYPES: [&str; 5] = ["kms:key", "s3", "logs", "sns", "cloudwatch:alarm"];
 
 /// One Resource Groups Tagging API read of everything a stack has of
 /// [`TAGGED_TYPES`], shared by the kinds that observe it at the same
@@ -385,14 +386,14 @@ impl std::fmt::Debug for StackTags {
 }
 
 /// Whether `arn` is of the tagging-API type `resource_type`
-/// (`service` or `service:type`).
+/// (`service`, or `service:type` for services whose ARNs name the type:
+/// `kms:key`, `cloudwatch:alarm`; an SNS topic's ARN names none, so topics
+/// are asked for as `sns`).
 fn arn_of_type(arn: &str, resource_type: &str) -> bool {
     let mut parts = arn.splitn(6, ':');
     let service = parts.nth(2).unwrap_or_default();
     let resource = parts.nth(2).unwrap_or_default();
-    let (want_service, want_type) = resource_type
-        .split_once(':')
-        .unwrap_or((resource_type, ""));
+    let (want_service, want_type) = resource_type.split_once(':').unwrap_or((resource_type, ""));
     let resource_kind = resource.split(['/', ':']).next().unwrap_or_default();
     service == want_service
         && (want_type.is_empty()
@@ -600,4 +601,28 @@ where
         }
     }
     map_err(err, kind, id)
+}
+
+#[cfg(test)]
+mod stack_tags_tests {
+    use super::arn_of_type;
+
+    #[test]
+    fn arns_are_told_apart_by_service_and_type() {
+        let key = "arn:aws:kms:us-east-1:123456789012:key/f11342b9";
+        let topic = "arn:aws:sns:us-east-1:123456789012:x-alerts";
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/todo/x/a";
+        let alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:x-db-cpu";
+        let bucket = "arn:aws:s3:::x-123456789012-us-east-1";
+        assert!(arn_of_type(key, "kms:key") && !arn_of_type(key, "sns"));
+        assert!(arn_of_type(topic, "sns") && !arn_of_type(topic, "logs"));
+        assert!(arn_of_type(group, "logs") && arn_of_type(group, "logs:log-group"));
+        assert!(arn_of_type(group, "logs:loggroup"));
+        assert!(arn_of_type(alarm, "cloudwatch:alarm") && !arn_of_type(alarm, "kms:key"));
+        assert!(arn_of_type(bucket, "s3") && !arn_of_type(bucket, "cloudwatch:alarm"));
+        assert!(!arn_of_type(
+            "arn:aws:kms:us-east-1:123456789012:alias/todo/x",
+            "kms:key"
+        ));
+    }
 }

@@ -59,7 +59,12 @@ fn log_group_of_arn(arn: &str) -> Option<&str> {
 
 fn cloudwatch_tags(tags: &Tags) -> Vec<aws_sdk_cloudwatch::types::Tag> {
     tags.iter()
-        .map(|(k, v)| aws_sdk_cloudwatch::types::Tag::builder().key(k).value(v).build())
+        .map(|(k, v)| {
+            aws_sdk_cloudwatch::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
         .collect()
 }
 
@@ -127,8 +132,7 @@ impl AwsMonitoring {
                 .collect::<Vec<_>>();
             Ok((subs, out.next_token().map(str::to_string)))
         });
-        let (attributes, mut subscriptions) = match futures::try_join!(attributes, subscriptions)
-        {
+        let (attributes, mut subscriptions) = match futures::try_join!(attributes, subscriptions) {
             Err(e) if e.is_not_found() => return Ok(None),
             other => other?,
         };
@@ -156,7 +160,10 @@ fn log_group(g: &aws_sdk_cloudwatchlogs::types::LogGroup, tags: Tags) -> LogGrou
     let arn = g
         .log_group_arn()
         .map(str::to_string)
-        .or_else(|| g.arn().map(|a| a.strip_suffix(":*").unwrap_or(a).to_string()))
+        .or_else(|| {
+            g.arn()
+                .map(|a| a.strip_suffix(":*").unwrap_or(a).to_string())
+        })
         .unwrap_or_default();
     LogGroup {
         name,
@@ -185,7 +192,11 @@ fn alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm, tags: Tags) -> Alarm {
             description: a.alarm_description().unwrap_or_default().to_string(),
             namespace: a.namespace().unwrap_or_default().to_string(),
             metric: a.metric_name().unwrap_or_default().to_string(),
-            statistic: a.statistic().map(|s| s.as_str()).unwrap_or_default().to_string(),
+            statistic: a
+                .statistic()
+                .map(|s| s.as_str())
+                .unwrap_or_default()
+                .to_string(),
             dimensions,
             period: a.period().unwrap_or_default(),
             evaluation_periods: a.evaluation_periods().unwrap_or_default(),
@@ -252,7 +263,10 @@ impl MonitoringApi for AwsMonitoring {
                     .send()
                     .await
                     .map_err(|e| map_sdk_err(e, "log groups under", prefix))?;
-                Ok((out.log_groups().to_vec(), out.next_token().map(str::to_string)))
+                Ok((
+                    out.log_groups().to_vec(),
+                    out.next_token().map(str::to_string),
+                ))
             })
         }))
         .await?;
@@ -369,7 +383,7 @@ impl MonitoringApi for AwsMonitoring {
     }
 
     async fn list_topics(&self, stack: &str) -> CloudResult<Vec<Topic>> {
-        let tagged = self.tagged("sns:topic", stack).await?;
+        let tagged = self.tagged("sns", stack).await?;
         let found = futures::future::try_join_all(
             tagged
                 .into_iter()
@@ -510,7 +524,10 @@ impl MonitoringApi for AwsMonitoring {
                 .send()
                 .await
                 .map_err(|e| map_sdk_err(e, "CloudWatch alarms", prefix))?;
-            Ok((out.metric_alarms().to_vec(), out.next_token().map(str::to_string)))
+            Ok((
+                out.metric_alarms().to_vec(),
+                out.next_token().map(str::to_string),
+            ))
         });
         let (tags, alarms) = futures::try_join!(tagged, described)?;
         Ok(alarms
@@ -666,7 +683,10 @@ impl MonitoringApi for AwsMonitoring {
                 .send()
                 .await
                 .map_err(|e| map_sdk_err(e, "flow logs of stack", stack))?;
-            Ok((out.flow_logs().to_vec(), out.next_token().map(str::to_string)))
+            Ok((
+                out.flow_logs().to_vec(),
+                out.next_token().map(str::to_string),
+            ))
         })
         .await?;
         Ok(logs.iter().map(flow_log).collect())
@@ -710,7 +730,10 @@ impl MonitoringApi for AwsMonitoring {
             let e = u.error();
             return Err(CloudError::Service {
                 code: e.and_then(|e| e.code()).unwrap_or("Unknown").to_string(),
-                message: e.and_then(|e| e.message()).unwrap_or("flow log not created").to_string(),
+                message: e
+                    .and_then(|e| e.message())
+                    .unwrap_or("flow log not created")
+                    .to_string(),
             });
         }
         let id = out
