@@ -21,7 +21,7 @@ const MOTO_REFRESH_CALLS: u64 = 7 + 2 + 4;
 /// Stacks on the emulator's real clients in us-east-1.
 fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> Stacks {
     Stacks::new(
-        CloudSource::Fixed(Clouds {
+        CloudSource::Fixed(Box::new(Clouds {
             network: Arc::new(clients.network()),
             kms: Arc::new(clients.kms()),
             iam: Arc::new(clients.iam()),
@@ -34,7 +34,7 @@ fn stacks_on(clients: &AwsClients, default_tags: BTreeMap<String, String>) -> St
             default_tags,
             region: "us-east-1".into(),
             account: Some("123456789012".into()),
-        }),
+        })),
         Polling::default(),
     )
 }

@@ -840,7 +840,7 @@ async fn without_the_account_id_the_existing_bucket_keeps_its_name_and_a_new_one
     let mut clouds = common::clouds(&sim, Default::default());
     clouds.account = None;
     let blind = todo_provider::stack::Stacks::new(
-        todo_provider::stack::CloudSource::Fixed(clouds),
+        todo_provider::stack::CloudSource::Fixed(Box::new(clouds)),
         todo_provider::reconcile::Polling::default(),
     );
     let again = apply_ok(&blind, Some(&state), &with_data(&[])).await;

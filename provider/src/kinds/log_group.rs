@@ -118,7 +118,7 @@ impl Kind for LogGroups {
                 let owner = found.tags.get(TAG_STACK);
                 let id = crate::reconcile::TAG_STACK_ID;
                 if owner.is_some()
-                    && found.tags.get(id).is_some()
+                    && found.tags.contains_key(id)
                     && found.tags.get(id) == tags.get(id)
                 {
                     // This instance's own, made by an apply that stopped

@@ -50,7 +50,7 @@ pub enum CloudSource {
     /// The configured provider (real AWS).
     Provider(Arc<ProviderState>),
     /// A fixed cloud (the simulator in tests), its default tags and region.
-    Fixed(Clouds),
+    Fixed(Box<Clouds>),
 }
 
 impl CloudSource {
@@ -78,7 +78,7 @@ impl CloudSource {
                     account: clients.account_id.clone(),
                 })
             }
-            CloudSource::Fixed(clouds) => Ok(clouds.clone()),
+            CloudSource::Fixed(clouds) => Ok((**clouds).clone()),
         }
     }
 

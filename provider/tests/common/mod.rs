@@ -42,7 +42,7 @@ pub fn stacks(sim: &Arc<SimCloud>) -> Stacks {
 /// Stacks on `sim` with the given default tags.
 pub fn stacks_tagged(sim: &Arc<SimCloud>, default_tags: BTreeMap<String, String>) -> Stacks {
     Stacks::new(
-        CloudSource::Fixed(clouds(sim, default_tags)),
+        CloudSource::Fixed(Box::new(clouds(sim, default_tags))),
         Polling::default(),
     )
 }
