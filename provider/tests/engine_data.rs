@@ -650,28 +650,6 @@ async fn a_bucket_with_every_lifecycle_action_off_converges() {
 
 /// Terraform's rule for an apply: every value the plan knew is the value
 /// the apply returns.
-fn assert_consistent(planned: &tfplugin::Value, applied: &tfplugin::Value, path: &str) {
-    use tfplugin::Value;
-    match (planned, applied) {
-        (Value::Unknown, _) => {}
-        (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
-            let pk: Vec<_> = p.keys().collect();
-            let ak: Vec<_> = a.keys().collect();
-            assert_eq!(pk, ak, "{path}: keys differ");
-            for (k, v) in p {
-                assert_consistent(v, &a[k], &format!("{path}.{k}"));
-            }
-        }
-        (Value::List(p), Value::List(a)) => {
-            assert_eq!(p.len(), a.len(), "{path}: lengths differ");
-            for (i, (x, y)) in p.iter().zip(a).enumerate() {
-                assert_consistent(x, y, &format!("{path}[{i}]"));
-            }
-        }
-        (p, a) => assert_eq!(p, a, "{path}: planned and applied values differ"),
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_a_refusal() {
     use tfplugin::{ApplyRequest, AttributePath, PlanRequest, Resource, Value, to_value};

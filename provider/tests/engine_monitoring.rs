@@ -498,3 +498,160 @@ async fn a_failed_step_is_continued_without_twins_and_a_stack_without_monitoring
     assert_eq!(after.get("db-instance"), before.get("db-instance"));
     assert_eq!(after.get("vpc"), before.get("vpc"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
+    use tfplugin::{ApplyRequest, AttributePath, PlanRequest, Resource, Value, to_value};
+    use todo_provider::stack::StackResource;
+    use todo_provider::stack::plan::set_at;
+    use todo_provider::stack::schema::stack_schema;
+    let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
+    let resource = StackResource::new(stacks(&sim));
+    let ty = stack_schema().value_type();
+    let mut cfg = desired(STACK, "single");
+    cfg.network.public_subnet_cidrs = None;
+    cfg.network.private_subnet_cidrs = None;
+    cfg.database = Some(DatabaseState {
+        deletion_protection: Some(false),
+        replicas: Some(BTreeMap::from([(
+            "r1".to_string(),
+            ReplicaState::default(),
+        )])),
+        ..Default::default()
+    });
+    cfg.monitoring = Some(MonitoringState {
+        subscriptions: Some(vec![subscription("email", "ops@example.com")]),
+        alarms: Some(AlarmsState {
+            database_cpu: Some(AlarmSettings {
+                threshold: Some(90.0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let c = ctx();
+    let plan = |prior: &Value, config: &Value| {
+        let request = PlanRequest {
+            prior_state: prior.clone(),
+            proposed_new_state: config.clone(),
+            config: config.clone(),
+            prior_private: vec![],
+            client: Default::default(),
+        };
+        resource.plan(&c, request)
+    };
+    let apply = |prior: &Value, planned: &Value, config: &Value| {
+        let request = ApplyRequest {
+            prior_state: prior.clone(),
+            planned_state: planned.clone(),
+            config: config.clone(),
+            planned_private: vec![],
+        };
+        resource.apply(&c, request)
+    };
+    let config = to_value(&cfg, &ty).unwrap();
+    let planned = plan(&Value::Null, &config).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    let mon = AttributePath::new("monitoring");
+    // Known at plan: the alarms' names and settings, the dashboard's name.
+    assert_eq!(
+        planned
+            .planned_state
+            .at(&mon.attr("alarm_names").key("replica_lag/r1")),
+        Some(&Value::String(format!("{STACK}-replica-lag-r1")))
+    );
+    assert_eq!(
+        planned.planned_state.at(&mon.attr("dashboard_name")),
+        Some(&Value::String(format!("{STACK}-us-east-1")))
+    );
+    assert_eq!(
+        planned.planned_state.at(&mon.attr("topic_arn")),
+        Some(&Value::Unknown)
+    );
+    let applied = apply(&Value::Null, &planned.planned_state, &config).await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_consistent(&planned.planned_state, &applied.new_state, "create");
+    let state = applied.new_state;
+    assert_eq!(plan(&state, &config).await.planned_state, state);
+
+    // A replica added: its alarm is planned by name, and the plan holds.
+    cfg.database
+        .as_mut()
+        .unwrap()
+        .replicas
+        .as_mut()
+        .unwrap()
+        .insert("r2".into(), ReplicaState::default());
+    let two = to_value(&cfg, &ty).unwrap();
+    let planned = plan(&state, &two).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    assert!(
+        planned
+            .planned_state
+            .at(&mon.attr("alarm_names").key("replica_lag/r2"))
+            .is_some_and(|v| !v.is_unknown())
+    );
+    let applied = apply(&state, &planned.planned_state, &two).await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_consistent(&planned.planned_state, &applied.new_state, "add replica");
+    let state = applied.new_state;
+
+    // A plan with an unknown monitoring input leaves what depends on it
+    // unknown, and the apply's result matches it.
+    let mut unknown = two.clone();
+    set_at(
+        &mut unknown,
+        &mon.attr("log_retention_days"),
+        Value::Unknown,
+    );
+    let planned = plan(&state, &unknown).await;
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "{:?}",
+        planned.diagnostics
+    );
+    assert_eq!(
+        planned.planned_state.at(&mon.attr("flow_logs")),
+        Some(&Value::Unknown)
+    );
+    let mut known = two.clone();
+    set_at(
+        &mut known,
+        &mon.attr("log_retention_days"),
+        Value::Number(tfplugin::Number::Int(90)),
+    );
+    let applied = apply(&state, &planned.planned_state, &known).await;
+    assert!(
+        !applied.diagnostics.has_errors(),
+        "{:?}",
+        applied.diagnostics
+    );
+    assert_consistent(
+        &planned.planned_state,
+        &applied.new_state,
+        "unknown retention",
+    );
+    assert!(
+        sim.monitoring_objects()
+            .log_groups
+            .iter()
+            .all(|g| g.retention_days == Some(90))
+    );
+}

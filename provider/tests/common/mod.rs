@@ -129,3 +129,27 @@ pub async fn apply_ok(s: &Stacks, prior: Option<&StackState>, want: &StackState)
     assert!(!d.has_errors(), "{d:?}");
     state.expect("a state")
 }
+
+/// Asserts every value known in `planned` is the same in `applied` (the
+/// plan contract Terraform enforces after an apply).
+pub fn assert_consistent(planned: &tfplugin::Value, applied: &tfplugin::Value, path: &str) {
+    use tfplugin::Value;
+    match (planned, applied) {
+        (Value::Unknown, _) => {}
+        (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
+            let pk: Vec<_> = p.keys().collect();
+            let ak: Vec<_> = a.keys().collect();
+            assert_eq!(pk, ak, "{path}: keys differ");
+            for (k, v) in p {
+                assert_consistent(v, &a[k], &format!("{path}.{k}"));
+            }
+        }
+        (Value::List(p), Value::List(a)) => {
+            assert_eq!(p.len(), a.len(), "{path}: lengths differ");
+            for (i, (x, y)) in p.iter().zip(a).enumerate() {
+                assert_consistent(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (p, a) => assert_eq!(p, a, "{path}: planned and applied values differ"),
+    }
+}

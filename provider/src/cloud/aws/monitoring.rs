@@ -57,6 +57,19 @@ fn log_group_of_arn(arn: &str) -> Option<&str> {
     Some(rest.strip_suffix(":*").unwrap_or(rest))
 }
 
+/// Whether a dashboard call failed because the dashboard does not exist:
+/// AWS says `ResourceNotFound` (mapped to `NotFound`); LocalStack says
+/// `InvalidParameterValue: Dashboard <name> does not exist`.
+fn dashboard_missing(e: &CloudError) -> bool {
+    match e {
+        CloudError::NotFound { .. } => true,
+        CloudError::Service { code, message } => {
+            code == "InvalidParameterValue" && message.contains("does not exist")
+        }
+        _ => false,
+    }
+}
+
 fn cloudwatch_tags(tags: &Tags) -> Vec<aws_sdk_cloudwatch::types::Tag> {
     tags.iter()
         .map(|(k, v)| {
@@ -640,7 +653,7 @@ impl MonitoringApi for AwsMonitoring {
                 name: name.to_string(),
                 body: out.dashboard_body().unwrap_or_default().to_string(),
             })),
-            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) if dashboard_missing(&e) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -659,13 +672,20 @@ impl MonitoringApi for AwsMonitoring {
 
     async fn delete_dashboard(&self, name: &str) -> CloudResult<()> {
         let _permit = self.gate.enter().await;
-        self.cloudwatch
+        match self
+            .cloudwatch
             .delete_dashboards()
             .dashboard_names(name)
             .send()
             .await
-            .map_err(|e| map_sdk_err(e, "CloudWatch dashboard", name))?;
-        Ok(())
+            .map_err(|e| map_sdk_err(e, "CloudWatch dashboard", name))
+        {
+            Err(e) if dashboard_missing(&e) => Err(CloudError::NotFound {
+                kind: "CloudWatch dashboard",
+                id: name.to_string(),
+            }),
+            other => other.map(|_| ()),
+        }
     }
 
     async fn list_flow_logs(&self, stack: &str) -> CloudResult<Vec<FlowLog>> {
@@ -789,6 +809,24 @@ impl MonitoringApi for AwsMonitoring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_dashboard_is_told_apart_from_other_errors() {
+        let localstack = CloudError::Service {
+            code: "InvalidParameterValue".into(),
+            message: "Dashboard acc-import-us-east-1 does not exist.".into(),
+        };
+        assert!(dashboard_missing(&localstack));
+        assert!(dashboard_missing(&CloudError::NotFound {
+            kind: "CloudWatch dashboard",
+            id: "d".into()
+        }));
+        let bad = CloudError::Service {
+            code: "InvalidParameterValue".into(),
+            message: "The dashboard body is invalid".into(),
+        };
+        assert!(!dashboard_missing(&bad));
+    }
 
     #[test]
     fn log_group_names_come_from_either_arn_form() {
