@@ -147,27 +147,20 @@ async fn a_refresh_of_an_unchanged_stack_with_a_cluster_and_two_node_groups_make
     assert_eq!(calls, MOTO_CLUSTER_REFRESH_CALLS);
 }
 
-#[tokio::test]
-async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
+/// The full stack `name`: a 3-zone network with a NAT per zone, the key, a
+/// cluster with two node groups, a multi-AZ PostgreSQL with two replicas
+/// and the bucket; with monitoring (an email subscription) when `monitored`.
+fn full_stack(name: &str, monitored: bool) -> StackState {
     use todo_provider::stack::model::{ClusterState, NodeGroupState};
     use todo_provider::stack::model_data::{DatabaseState, ReplicaState, StorageState};
-    let emulator = Emulator::start();
-    if !emulator.target.serves("eks") || !emulator.target.serves("rds") {
-        println!(
-            "SKIPPED: {} does not serve EKS or RDS",
-            emulator.target.name()
-        );
-        return;
-    }
-    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
-    let stacks = stacks_on(&clients, BTreeMap::new());
+    use todo_provider::stack::model_monitoring::{MonitoringState, SubscriptionState};
     let group = |min| NodeGroupState {
         min_size: min,
         max_size: 4,
         ..Default::default()
     };
-    let want = with_defaults(&StackState {
-        name: "acc-calls-full".into(),
+    with_defaults(&StackState {
+        name: name.into(),
         network: NetworkState {
             cidr_block: "10.0.0.0/16".into(),
             availability_zones: vec![
@@ -196,9 +189,38 @@ async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
             ..Default::default()
         }),
         storage: Some(StorageState::default()),
+        monitoring: monitored.then(|| MonitoringState {
+            subscriptions: Some(vec![SubscriptionState {
+                protocol: "email".into(),
+                endpoint: "ops@example.com".into(),
+            }]),
+            ..Default::default()
+        }),
         ..Default::default()
-    });
-    let calls = refresh_requests(&stacks, &clients, &want).await;
+    })
+}
+
+/// Requests of a refresh of the unchanged full stack (`monitored` or not)
+/// on moto; `None` (and a printed reason) where EKS or RDS is not served.
+async fn full_stack_refresh(name: &str, monitored: bool) -> Option<u64> {
+    let emulator = Emulator::start();
+    if !emulator.target.serves("eks") || !emulator.target.serves("rds") {
+        println!(
+            "SKIPPED: {} does not serve EKS or RDS",
+            emulator.target.name()
+        );
+        return None;
+    }
+    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
+    let stacks = stacks_on(&clients, BTreeMap::new());
+    Some(refresh_requests(&stacks, &clients, &full_stack(name, monitored)).await)
+}
+
+#[tokio::test]
+async fn a_refresh_of_the_unchanged_full_stack_counts_its_requests() {
+    let Some(calls) = full_stack_refresh("acc-calls-full", false).await else {
+        return;
+    };
     println!(
         "refresh of the unchanged full stack (3-zone network, key, cluster with two node groups, multi-AZ \
          PostgreSQL with two replicas, bucket) on moto: {calls} AWS requests"
@@ -227,64 +249,9 @@ const MOTO_MONITORED_REFRESH_CALLS: u64 = MOTO_FULL_REFRESH_CALLS + 1 + 3 + 2 + 
 
 #[tokio::test]
 async fn a_refresh_of_the_unchanged_full_stack_with_monitoring_counts_its_requests() {
-    use todo_provider::stack::model::{ClusterState, NodeGroupState};
-    use todo_provider::stack::model_data::{DatabaseState, ReplicaState, StorageState};
-    use todo_provider::stack::model_monitoring::{MonitoringState, SubscriptionState};
-    let emulator = Emulator::start();
-    if !emulator.target.serves("eks") || !emulator.target.serves("rds") {
-        println!(
-            "SKIPPED: {} does not serve EKS or RDS",
-            emulator.target.name()
-        );
+    let Some(calls) = full_stack_refresh("acc-calls-mon", true).await else {
         return;
-    }
-    let clients = AwsClients::from_sdk(emulator.sdk_config().await);
-    let stacks = stacks_on(&clients, BTreeMap::new());
-    let group = |min| NodeGroupState {
-        min_size: min,
-        max_size: 4,
-        ..Default::default()
     };
-    let want = with_defaults(&StackState {
-        name: "acc-calls-mon".into(),
-        network: NetworkState {
-            cidr_block: "10.0.0.0/16".into(),
-            availability_zones: vec![
-                "us-east-1a".into(),
-                "us-east-1b".into(),
-                "us-east-1c".into(),
-            ],
-            nat_gateways: Some("one_per_az".into()),
-            ..Default::default()
-        },
-        cluster: Some(ClusterState {
-            version: "1.31".into(),
-            addons: Some(BTreeMap::new()),
-            node_groups: Some(BTreeMap::from([
-                ("general".to_string(), group(2)),
-                ("batch".to_string(), group(0)),
-            ])),
-            ..Default::default()
-        }),
-        database: Some(DatabaseState {
-            deletion_protection: Some(false),
-            replicas: Some(BTreeMap::from([
-                ("r1".to_string(), ReplicaState::default()),
-                ("r2".to_string(), ReplicaState::default()),
-            ])),
-            ..Default::default()
-        }),
-        storage: Some(StorageState::default()),
-        monitoring: Some(MonitoringState {
-            subscriptions: Some(vec![SubscriptionState {
-                protocol: "email".into(),
-                endpoint: "ops@example.com".into(),
-            }]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    });
-    let calls = refresh_requests(&stacks, &clients, &want).await;
     println!(
         "refresh of the unchanged full stack with monitoring (3-zone network, key, cluster with two node groups, \
          multi-AZ PostgreSQL with two replicas, bucket, 4 log groups, topic, 12 alarms, dashboard, flow log) on \

@@ -652,12 +652,10 @@ async fn a_bucket_with_every_lifecycle_action_off_converges() {
 /// the apply returns.
 #[tokio::test(start_paused = true)]
 async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_a_refusal() {
-    use tfplugin::{ApplyRequest, AttributePath, PlanRequest, Resource, Value, to_value};
-    use todo_provider::stack::StackResource;
+    use tfplugin::{AttributePath, Value, to_value};
     use todo_provider::stack::plan::set_at;
     use todo_provider::stack::schema::stack_schema;
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
-    let resource = StackResource::new(stacks(&sim));
     let ty = stack_schema().value_type();
     let mut cfg = desired(STACK, "single");
     cfg.network.public_subnet_cidrs = None;
@@ -669,33 +667,16 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
     });
     cfg.storage = Some(StorageState::default());
     let config = to_value(&cfg, &ty).unwrap();
-    let c = ctx();
-    let plan = |prior: &Value, config: &Value| {
-        let request = PlanRequest {
-            prior_state: prior.clone(),
-            proposed_new_state: config.clone(),
-            config: config.clone(),
-            prior_private: vec![],
-            client: Default::default(),
-        };
-        resource.plan(&c, request)
-    };
-    let apply = |prior: &Value, planned: &Value, config: &Value| {
-        let request = ApplyRequest {
-            prior_state: prior.clone(),
-            planned_state: planned.clone(),
-            config: config.clone(),
-            planned_private: vec![],
-        };
-        resource.apply(&c, request)
-    };
-    let planned = plan(&Value::Null, &config).await;
+    let protocol = Protocol::on(&sim);
+    let planned = protocol.plan(&Value::Null, &config).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
         planned.diagnostics
     );
-    let applied = apply(&Value::Null, &planned.planned_state, &config).await;
+    let applied = protocol
+        .apply(&Value::Null, &planned.planned_state, &config)
+        .await;
     assert!(
         !applied.diagnostics.has_errors(),
         "{:?}",
@@ -705,7 +686,7 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
     let state = applied.new_state;
 
     // An unchanged configuration plans exactly the state.
-    let again = plan(&state, &config).await;
+    let again = protocol.plan(&state, &config).await;
     assert_eq!(again.planned_state, state);
 
     // A replica added: the plan's known values hold.
@@ -717,13 +698,13 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
         .unwrap()
         .insert("r2".into(), replica());
     let two = to_value(&cfg, &ty).unwrap();
-    let planned = plan(&state, &two).await;
+    let planned = protocol.plan(&state, &two).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
         planned.diagnostics
     );
-    let applied = apply(&state, &planned.planned_state, &two).await;
+    let applied = protocol.apply(&state, &planned.planned_state, &two).await;
     assert!(
         !applied.diagnostics.has_errors(),
         "{:?}",
@@ -743,7 +724,7 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
         &AttributePath::new("database").attr("allowed_cidrs"),
         Value::Unknown,
     );
-    let planned = plan(&state, &unknown).await;
+    let planned = protocol.plan(&state, &unknown).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
@@ -761,7 +742,9 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
             .get("master_password_wo"),
         &Value::Null
     );
-    let applied = apply(&state, &planned.planned_state, &renamed).await;
+    let applied = protocol
+        .apply(&state, &planned.planned_state, &renamed)
+        .await;
     let text = format!("{:?}", applied.diagnostics);
     assert!(
         applied.diagnostics.has_errors() && text.contains("allow_replacement"),
@@ -787,8 +770,10 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
         &AttributePath::new("name"),
         Value::Unknown,
     );
-    let planned = plan(&state, &unknown_name).await;
-    let applied = apply(&state, &planned.planned_state, &renamed_stack).await;
+    let planned = protocol.plan(&state, &unknown_name).await;
+    let applied = protocol
+        .apply(&state, &planned.planned_state, &renamed_stack)
+        .await;
     let text = format!("{:?}", applied.diagnostics);
     assert!(
         applied.diagnostics.has_errors() && text.contains("plan` again"),
@@ -800,7 +785,7 @@ async fn through_the_protocol_plans_hold_and_a_plan_with_unknowns_cannot_bypass_
     cfg.name = STACK.into();
     cfg.storage.as_mut().unwrap().bucket_name = Some("Bad_Bucket".into());
     let bad = to_value(&cfg, &ty).unwrap();
-    let applied = apply(&state, &state, &bad).await;
+    let applied = protocol.apply(&state, &state, &bad).await;
     let text = format!("{:?}", applied.diagnostics);
     assert!(
         applied.diagnostics.has_errors() && text.contains("storage.bucket_name"),

@@ -501,12 +501,10 @@ async fn a_failed_step_is_continued_without_twins_and_a_stack_without_monitoring
 
 #[tokio::test(start_paused = true)]
 async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
-    use tfplugin::{ApplyRequest, AttributePath, PlanRequest, Resource, Value, to_value};
-    use todo_provider::stack::StackResource;
+    use tfplugin::{AttributePath, Value, to_value};
     use todo_provider::stack::plan::set_at;
     use todo_provider::stack::schema::stack_schema;
     let sim = Arc::new(SimCloud::new(LatencyModel::instant()));
-    let resource = StackResource::new(stacks(&sim));
     let ty = stack_schema().value_type();
     let mut cfg = desired(STACK, "single");
     cfg.network.public_subnet_cidrs = None;
@@ -530,28 +528,9 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
         }),
         ..Default::default()
     });
-    let c = ctx();
-    let plan = |prior: &Value, config: &Value| {
-        let request = PlanRequest {
-            prior_state: prior.clone(),
-            proposed_new_state: config.clone(),
-            config: config.clone(),
-            prior_private: vec![],
-            client: Default::default(),
-        };
-        resource.plan(&c, request)
-    };
-    let apply = |prior: &Value, planned: &Value, config: &Value| {
-        let request = ApplyRequest {
-            prior_state: prior.clone(),
-            planned_state: planned.clone(),
-            config: config.clone(),
-            planned_private: vec![],
-        };
-        resource.apply(&c, request)
-    };
+    let protocol = Protocol::on(&sim);
     let config = to_value(&cfg, &ty).unwrap();
-    let planned = plan(&Value::Null, &config).await;
+    let planned = protocol.plan(&Value::Null, &config).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
@@ -573,7 +552,9 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
         planned.planned_state.at(&mon.attr("topic_arn")),
         Some(&Value::Unknown)
     );
-    let applied = apply(&Value::Null, &planned.planned_state, &config).await;
+    let applied = protocol
+        .apply(&Value::Null, &planned.planned_state, &config)
+        .await;
     assert!(
         !applied.diagnostics.has_errors(),
         "{:?}",
@@ -581,7 +562,7 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
     );
     assert_consistent(&planned.planned_state, &applied.new_state, "create");
     let state = applied.new_state;
-    assert_eq!(plan(&state, &config).await.planned_state, state);
+    assert_eq!(protocol.plan(&state, &config).await.planned_state, state);
 
     // A replica added: its alarm is planned by name, and the plan holds.
     cfg.database
@@ -592,7 +573,7 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
         .unwrap()
         .insert("r2".into(), ReplicaState::default());
     let two = to_value(&cfg, &ty).unwrap();
-    let planned = plan(&state, &two).await;
+    let planned = protocol.plan(&state, &two).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
@@ -604,7 +585,7 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
             .at(&mon.attr("alarm_names").key("replica_lag/r2"))
             .is_some_and(|v| !v.is_unknown())
     );
-    let applied = apply(&state, &planned.planned_state, &two).await;
+    let applied = protocol.apply(&state, &planned.planned_state, &two).await;
     assert!(
         !applied.diagnostics.has_errors(),
         "{:?}",
@@ -621,7 +602,7 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
         &mon.attr("log_retention_days"),
         Value::Unknown,
     );
-    let planned = plan(&state, &unknown).await;
+    let planned = protocol.plan(&state, &unknown).await;
     assert!(
         !planned.diagnostics.has_errors(),
         "{:?}",
@@ -637,7 +618,7 @@ async fn through_the_protocol_the_plans_known_monitoring_values_hold() {
         &mon.attr("log_retention_days"),
         Value::Number(tfplugin::Number::Int(90)),
     );
-    let applied = apply(&state, &planned.planned_state, &known).await;
+    let applied = protocol.apply(&state, &planned.planned_state, &known).await;
     assert!(
         !applied.diagnostics.has_errors(),
         "{:?}",

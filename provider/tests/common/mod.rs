@@ -153,3 +153,55 @@ pub fn assert_consistent(planned: &tfplugin::Value, applied: &tfplugin::Value, p
         (p, a) => assert_eq!(p, a, "{path}: planned and applied values differ"),
     }
 }
+
+/// The stack resource driven through its protocol-level calls, as
+/// Terraform drives it: plan, then apply the planned state.
+pub struct Protocol {
+    /// The resource.
+    pub resource: todo_provider::stack::StackResource,
+    ctx: Context,
+}
+
+impl Protocol {
+    /// The resource on `sim`, with the default test tags.
+    pub fn on(sim: &Arc<SimCloud>) -> Protocol {
+        Protocol {
+            resource: todo_provider::stack::StackResource::new(stacks(sim)),
+            ctx: ctx(),
+        }
+    }
+
+    /// PlanResourceChange of `config` over `prior`.
+    pub async fn plan(
+        &self,
+        prior: &tfplugin::Value,
+        config: &tfplugin::Value,
+    ) -> tfplugin::PlanResponse {
+        use tfplugin::Resource;
+        let request = tfplugin::PlanRequest {
+            prior_state: prior.clone(),
+            proposed_new_state: config.clone(),
+            config: config.clone(),
+            prior_private: vec![],
+            client: Default::default(),
+        };
+        self.resource.plan(&self.ctx, request).await
+    }
+
+    /// ApplyResourceChange of `planned` over `prior`.
+    pub async fn apply(
+        &self,
+        prior: &tfplugin::Value,
+        planned: &tfplugin::Value,
+        config: &tfplugin::Value,
+    ) -> tfplugin::ApplyResponse {
+        use tfplugin::Resource;
+        let request = tfplugin::ApplyRequest {
+            prior_state: prior.clone(),
+            planned_state: planned.clone(),
+            config: config.clone(),
+            planned_private: vec![],
+        };
+        self.resource.apply(&self.ctx, request).await
+    }
+}
