@@ -158,20 +158,7 @@ async fn the_full_stack_overlaps_the_database_with_the_cluster_and_replicas_run_
     // The apply takes about its critical path: the database's twelve
     // minutes and the replicas' eight run while the cluster comes up.
     let plan = creation_plan(&common::clouds(&sim, Default::default()), &want).unwrap();
-    let cost = |op: &Op| -> Duration {
-        match op {
-            Op::Create(k) => match (k.kind, k.name.as_str()) {
-                ("eks", _) => model.of("create_cluster") + model.cluster_ready_after,
-                ("nodegroup", _) => model.of("create_node_group") + model.node_group_ready_after,
-                ("addon", _) => model.of("create_addon") + model.addon_ready_after,
-                ("nat", _) => model.of("create_nat_gateway") + model.nat_ready_after,
-                ("db", "primary") => model.of("create_primary") + model.db_multi_az_ready_after,
-                ("db", _) => model.of("create_replica") + model.replica_ready_after,
-                _ => Duration::from_secs(1),
-            },
-            _ => Duration::from_secs(1),
-        }
-    };
+    let cost = |op: &Op| create_cost(&model, op);
     let bound = critical_path(&plan.steps, cost);
     println!(
         "sim apply of network + key + cluster (1 node group, 3 add-ons) + multi-AZ database with 2 replicas + bucket: \

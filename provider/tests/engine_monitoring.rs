@@ -227,20 +227,7 @@ async fn the_full_stack_with_monitoring_converges_and_monitoring_stays_off_the_c
 
     // Monitoring runs beside the rest: the apply takes about the critical
     // path, and monitoring lengthens that path by seconds at most.
-    let cost = |op: &Op| -> Duration {
-        match op {
-            Op::Create(k) => match (k.kind, k.name.as_str()) {
-                ("eks", _) => model.of("create_cluster") + model.cluster_ready_after,
-                ("nodegroup", _) => model.of("create_node_group") + model.node_group_ready_after,
-                ("addon", _) => model.of("create_addon") + model.addon_ready_after,
-                ("nat", _) => model.of("create_nat_gateway") + model.nat_ready_after,
-                ("db", "primary") => model.of("create_primary") + model.db_multi_az_ready_after,
-                ("db", _) => model.of("create_replica") + model.replica_ready_after,
-                _ => Duration::from_secs(1),
-            },
-            _ => Duration::from_secs(1),
-        }
-    };
+    let cost = |op: &Op| create_cost(&model, op);
     let clouds = common::clouds(&sim, Default::default());
     let bound = critical_path(&creation_plan(&clouds, &want).unwrap().steps, cost);
     let mut plain = want.clone();

@@ -205,3 +205,27 @@ impl Protocol {
         self.resource.apply(&self.ctx, request).await
     }
 }
+
+/// What creating the object of step `op` costs under `model`, for the
+/// critical-path bound of an apply: the waits of the slow kinds (cluster,
+/// node groups, add-ons, NAT gateways, a multi-AZ primary, replicas), a
+/// second for anything else.
+pub fn create_cost(
+    model: &todo_provider::cloud::sim::LatencyModel,
+    op: &todo_provider::reconcile::Op,
+) -> std::time::Duration {
+    use std::time::Duration;
+    use todo_provider::reconcile::Op;
+    match op {
+        Op::Create(k) => match (k.kind, k.name.as_str()) {
+            ("eks", _) => model.of("create_cluster") + model.cluster_ready_after,
+            ("nodegroup", _) => model.of("create_node_group") + model.node_group_ready_after,
+            ("addon", _) => model.of("create_addon") + model.addon_ready_after,
+            ("nat", _) => model.of("create_nat_gateway") + model.nat_ready_after,
+            ("db", "primary") => model.of("create_primary") + model.db_multi_az_ready_after,
+            ("db", _) => model.of("create_replica") + model.replica_ready_after,
+            _ => Duration::from_secs(1),
+        },
+        _ => Duration::from_secs(1),
+    }
+}
