@@ -70,6 +70,18 @@ fn dashboard_missing(e: &CloudError) -> bool {
     }
 }
 
+/// The ARN of alarm `name` in the partition, region and account of the
+/// topic `topic_arn` (`arn:<p>:sns:<region>:<account>:<topic>`).
+fn alarm_arn(topic_arn: &str, name: &str) -> Option<String> {
+    let parts: Vec<&str> = topic_arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "sns", region, account, _] => Some(format!(
+            "arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+        )),
+        _ => None,
+    }
+}
+
 fn cloudwatch_tags(tags: &Tags) -> Vec<aws_sdk_cloudwatch::types::Tag> {
     tags.iter()
         .map(|(k, v)| {
@@ -588,6 +600,17 @@ impl MonitoringApi for AwsMonitoring {
                 .await
                 .map_err(|e| map_sdk_err(e, "CloudWatch alarm", name))?;
         }
+        // PutMetricAlarm answers nothing: the alarm's ARN follows from the
+        // topic it notifies (same partition, region and account), so no
+        // describe is needed after each put.
+        if let Some(arn) = d.alarm_actions.first().and_then(|t| alarm_arn(t, name)) {
+            return Ok(Alarm {
+                name: name.to_string(),
+                arn,
+                definition: d.clone(),
+                tags: tags.cloned().unwrap_or_default(),
+            });
+        }
         let _permit = self.gate.enter().await;
         let out = self
             .cloudwatch
@@ -826,6 +849,15 @@ mod tests {
             message: "The dashboard body is invalid".into(),
         };
         assert!(!dashboard_missing(&bad));
+    }
+
+    #[test]
+    fn an_alarms_arn_follows_from_its_topics() {
+        assert_eq!(
+            alarm_arn("arn:aws:sns:us-east-1:123456789012:s-alerts", "s-db-cpu").as_deref(),
+            Some("arn:aws:cloudwatch:us-east-1:123456789012:alarm:s-db-cpu")
+        );
+        assert_eq!(alarm_arn("not-an-arn", "x"), None);
     }
 
     #[test]
