@@ -33,11 +33,15 @@ impl Target {
         }
     }
 
-    /// Whether this target serves an AWS service (by endpoint name).
+    /// Whether this target serves an AWS service (by endpoint name), or
+    /// `tagging:s3`: the Resource Groups Tagging API finding S3 buckets by
+    /// tag, which is how a stack finds its bucket. LocalStack's tagging API
+    /// answers no bucket (nor key) at all: its S3 and KMS are its own, the
+    /// tagging API moto's.
     pub fn serves(self, service: &str) -> bool {
         match self {
             Target::Moto => true,
-            Target::LocalStack => !matches!(service, "eks" | "rds"),
+            Target::LocalStack => !matches!(service, "eks" | "rds" | "tagging:s3"),
         }
     }
 

@@ -1,5 +1,8 @@
 //! Runs the real `terraform` CLI in a temporary directory, with the
-//! provider under test installed through `dev_overrides`.
+//! provider under test installed through `dev_overrides` (a generated root
+//! module), or, for the repository's own HCL (`terraform/`, `modules/`,
+//! `examples/`), from a filesystem mirror by a plain `terraform init`, as a
+//! user installs a release.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,8 +39,40 @@ impl TfOutput {
 /// A temporary root module plus the CLI configuration to run it.
 pub struct Workspace {
     dir: tempfile::TempDir,
+    root: PathBuf,
     cli_config: PathBuf,
     env: Vec<(String, String)>,
+}
+
+/// Copies `from` into `to` recursively, leaving out what a working copy of
+/// a root module accumulates (`.terraform/`, lock files, local state).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy target");
+    for entry in std::fs::read_dir(from).expect("read dir to copy") {
+        let entry = entry.expect("dir entry");
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name == ".terraform" || name == ".terraform.lock.hcl" || name.contains(".tfstate") {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).expect("copy file");
+        }
+    }
+}
+
+/// The provider's version (the workspace's, shared by every crate).
+pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A CLI configuration that installs `todo-app/todo` only from the
+/// filesystem mirror at `mirror` (the registry is never asked).
+pub fn mirror_cli_config(mirror: &Path) -> String {
+    format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/todo-app/todo\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/todo-app/todo\"]\n  }}\n}}\n",
+        mirror.display()
+    )
 }
 
 /// The terraform executable: `TERRAFORM` if set, else from PATH.
@@ -86,14 +121,65 @@ impl Workspace {
         std::fs::write(root.join("main.tf"), config).expect("write main.tf");
         Workspace {
             dir,
+            root,
             cli_config,
             env: Vec::new(),
         }
     }
 
+    /// A copy of the repository's `paths` (relative to its root, e.g.
+    /// `modules`, `examples/minimal`) in a temporary directory, keeping
+    /// their layout so relative module sources resolve; commands run in
+    /// `root` (one of them). The provider under test is installed by
+    /// `terraform init` from an unpacked filesystem mirror that links to
+    /// the binary (no registry, no dev_overrides).
+    pub fn from_repo(paths: &[&str], root: &str) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("todo-acc-")
+            .tempdir()
+            .expect("temp dir");
+        for path in paths {
+            copy_tree(&crate::repo_root().join(path), &dir.path().join(path));
+        }
+        let platform_dir = dir.path().join(format!(
+            "mirror/registry.terraform.io/todo-app/todo/{PROVIDER_VERSION}/linux_amd64"
+        ));
+        std::fs::create_dir_all(&platform_dir).expect("mirror dir");
+        let binary = provider_binary();
+        assert!(
+            binary.exists(),
+            "provider binary {} is missing",
+            binary.display()
+        );
+        std::os::unix::fs::symlink(
+            &binary,
+            platform_dir.join(format!("terraform-provider-todo_v{PROVIDER_VERSION}")),
+        )
+        .expect("link provider into the mirror");
+        let cli_config = dir.path().join("terraformrc");
+        std::fs::write(&cli_config, mirror_cli_config(&dir.path().join("mirror")))
+            .expect("write CLI config");
+        Workspace {
+            root: dir.path().join(root),
+            dir,
+            cli_config,
+            env: Vec::new(),
+        }
+    }
+
+    /// Replaces the CLI configuration.
+    pub fn set_cli_config(&self, text: &str) {
+        std::fs::write(&self.cli_config, text).expect("write CLI config");
+    }
+
+    /// The temporary directory holding everything of this workspace.
+    pub fn base(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// The root module directory.
     pub fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
+        self.root.clone()
     }
 
     /// Replaces `main.tf`.
@@ -133,6 +219,18 @@ impl Workspace {
             .process_group(0)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start terraform")
+    }
+
+    /// Starts `terraform ARGS` in the root module with stdin and stdout
+    /// piped (to answer a prompt), stderr discarded.
+    pub fn spawn_interactive(&self, args: &[&str]) -> std::process::Child {
+        use std::process::Stdio;
+        self.command(&self.root(), args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start terraform")
     }
