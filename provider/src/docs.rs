@@ -76,6 +76,21 @@ pub fn render(title: &str, subcategory: &str, schema: &Schema, example: &str) ->
     out
 }
 
+/// The example of each page: the files under `examples/` that
+/// `scripts/test` validates, so the docs show configurations that work.
+pub mod examples {
+    /// The provider's page.
+    pub const PROVIDER: &str = include_str!("../../examples/provider/provider.tf");
+    /// `todo_cloud_stack`.
+    pub const STACK: &str = include_str!("../../examples/resources/todo_cloud_stack/resource.tf");
+    /// The `todo_cloud_stack` data source.
+    pub const STACK_DATA: &str =
+        include_str!("../../examples/data-sources/todo_cloud_stack/data-source.tf");
+    /// `todo_caller_identity`.
+    pub const CALLER_IDENTITY: &str =
+        include_str!("../../examples/data-sources/todo_caller_identity/data-source.tf");
+}
+
 /// Every page: (path under `docs/`, content).
 pub fn pages() -> Vec<(&'static str, String)> {
     vec![
@@ -85,7 +100,7 @@ pub fn pages() -> Vec<(&'static str, String)> {
                 "todo Provider",
                 "",
                 &crate::provider::schema::provider_schema(),
-                "provider \"todo\" {\n  region = \"us-east-1\"\n  default_tags {\n    tags = { team = \"platform\" }\n  }\n}",
+                examples::PROVIDER,
             ),
         ),
         (
@@ -94,7 +109,7 @@ pub fn pages() -> Vec<(&'static str, String)> {
                 "todo_cloud_stack",
                 "Stack",
                 &crate::stack::schema::stack_schema(),
-                "resource \"todo_cloud_stack\" \"prod\" {\n  name = \"todo-prod\"\n  tags = { env = \"prod\" }\n\n  network = {\n    cidr_block         = \"10.0.0.0/16\"\n    availability_zones = [\"us-east-1a\", \"us-east-1b\", \"us-east-1c\"]\n    nat_gateways       = \"one_per_az\"\n  }\n\n  timeouts = { create = \"90m\", delete = \"60m\" }\n}",
+                examples::STACK,
             ),
         ),
         (
@@ -103,7 +118,7 @@ pub fn pages() -> Vec<(&'static str, String)> {
                 "todo_cloud_stack (data source)",
                 "Stack",
                 &crate::stack::schema::stack_data_source_schema(),
-                "data \"todo_cloud_stack\" \"prod\" {\n  name = \"todo-prod\"\n}\n\noutput \"vpc_id\" {\n  value = data.todo_cloud_stack.prod.network.vpc_id\n}",
+                examples::STACK_DATA,
             ),
         ),
         (
@@ -114,7 +129,7 @@ pub fn pages() -> Vec<(&'static str, String)> {
                 &tfplugin::DataSource::schema(&crate::identity::CallerIdentityDataSource::new(
                     crate::TodoProvider::new().state(),
                 )),
-                "data \"todo_caller_identity\" \"current\" {}",
+                examples::CALLER_IDENTITY,
             ),
         ),
     ]
