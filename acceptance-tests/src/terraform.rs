@@ -63,6 +63,20 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The file the provider under test logs its AWS requests to
+/// (`TODO_CALL_LOG`): `.build/calls/<target>/<test process>.log`. After the
+/// suite, `scripts/test` checks every logged request against the generated
+/// IAM policy (`terraform-provider-todo iam-policy --check-calls`).
+pub fn call_log() -> Option<PathBuf> {
+    let dir = crate::build_dir()
+        .join("calls")
+        .join(crate::Target::from_env().name());
+    std::fs::create_dir_all(&dir).ok()?;
+    let exe = std::env::current_exe().ok()?;
+    let name = exe.file_stem()?.to_string_lossy().to_string();
+    Some(dir.join(format!("{name}-{}.log", std::process::id())))
+}
+
 /// The provider's version (the workspace's, shared by every crate).
 pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -251,6 +265,9 @@ impl Workspace {
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER");
+        if let Some(log) = call_log() {
+            cmd.env("TODO_CALL_LOG", log);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

@@ -132,5 +132,9 @@ pub fn pages() -> Vec<(&'static str, String)> {
                 examples::CALLER_IDENTITY,
             ),
         ),
+        (
+            "guides/iam-policy.md",
+            crate::cloud::aws::permissions::guide(),
+        ),
     ]
 }

@@ -7,6 +7,12 @@ use tfplugin::ServeError;
 use todo_provider::TodoProvider;
 
 fn main() -> ExitCode {
+    // `terraform-provider-todo iam-policy ...`: the least-privilege IAM
+    // policy of the identity that runs the provider (see the docs' guide).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("iam-policy") {
+        return ExitCode::from(todo_provider::cloud::aws::permissions::cli(&args[1..]));
+    }
     // Check the launch before anything else, so a user who runs the binary
     // by hand gets a sentence rather than a handshake line.
     if let Err(e) = tfplugin::plugin::check_launched_by_terraform() {
