@@ -1136,7 +1136,7 @@ pub fn managed_policies(policy: &Value) -> Vec<Value> {
         let sid = statement["Sid"].as_str().unwrap_or("Part").to_string();
         let mut part: Vec<Value> = Vec::new();
         let mut n = 0;
-        let mut piece = |actions: Vec<Value>, n: &mut usize| {
+        let piece = |actions: Vec<Value>, n: &mut usize| {
             *n += 1;
             let mut s = statement.clone();
             s["Sid"] = json!(format!("{sid}{n}"));
