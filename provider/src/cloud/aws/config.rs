@@ -206,7 +206,10 @@ pub async fn caller_identity(
     clients: &AwsClients,
     config: &ProviderConfig,
 ) -> Result<(String, String, String), ConfigureError> {
+    // Counted and logged like every other call (the IAM policy check reads
+    // the log), with its own short retry and timeout bounds.
     let mut builder = aws_sdk_sts::config::Builder::from(&clients.sdk)
+        .interceptor(clients.calls.clone())
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()
