@@ -496,7 +496,12 @@ fn packaged_provider_installs_from_the_mirror_for_a_consumer_of_the_tagged_modul
     std::fs::write(&main, rewritten).unwrap();
     let versions = ws.root().join("versions.tf");
     let text = std::fs::read_to_string(&versions).unwrap();
-    std::fs::write(&versions, text.replace(">= 0.1.0", PROVIDER_VERSION)).unwrap();
+    let pinned = text.replace("~> 0.1.0", PROVIDER_VERSION);
+    assert_ne!(
+        pinned, text,
+        "examples/minimal/versions.tf: no \"~> 0.1.0\" to pin"
+    );
+    std::fs::write(&versions, pinned).unwrap();
 
     let init = init(&ws, &[]);
     let said = init.all();

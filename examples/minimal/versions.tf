@@ -4,7 +4,7 @@ terraform {
   required_providers {
     todo = {
       source  = "todo-app/todo"
-      version = ">= 0.1.0"
+      version = "~> 0.1.0"
     }
   }
 }

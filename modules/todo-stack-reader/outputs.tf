@@ -52,7 +52,7 @@ output "private_subnet_ids" {
 }
 
 output "private_subnet_id_list" {
-  description = "Private subnet ids in zone order (for arguments that take a list, e.g. a Lambda's `vpc_config`)."
+  description = "Private subnet ids sorted by availability zone name (for arguments that take a list, e.g. a Lambda's `vpc_config`)."
   value       = local.private_subnet_ids
 }
 

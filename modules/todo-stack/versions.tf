@@ -5,6 +5,7 @@ terraform {
 
   required_providers {
     todo = {
+      # A module states the minimum it needs; the root that calls it pins.
       source  = "todo-app/todo"
       version = ">= 0.1.0"
     }
