@@ -117,12 +117,18 @@ locals {
       for z in local.named_zones : "public_subnet_cidrs[${jsonencode(z)}]" => {
         cidr  = var.public_subnet_cidrs == null ? cidrsubnet(var.vpc_cidr, 4, 8 + index(local.zone_letters, substr(z, -1, 1))) : lookup(var.public_subnet_cidrs, z, null)
         given = var.public_subnet_cidrs != null
+        # How a message about another subnet names this one (the provider's
+        # Subnet::describe).
+        described = var.public_subnet_cidrs != null ? " (public_subnet_cidrs[${jsonencode(z)}])" : ", the default CIDR of ${jsonencode(z)} in public_subnet_cidrs (set public_subnet_cidrs to choose another)"
       } if var.public_subnet_cidrs != null || contains(local.zone_letters, substr(z, -1, 1))
     },
     {
       for z in local.named_zones : "private_subnet_cidrs[${jsonencode(z)}]" => {
         cidr  = var.private_subnet_cidrs == null ? cidrsubnet(var.vpc_cidr, 4, index(local.zone_letters, substr(z, -1, 1))) : lookup(var.private_subnet_cidrs, z, null)
         given = var.private_subnet_cidrs != null
+        # How a message about another subnet names this one (the provider's
+        # Subnet::describe).
+        described = var.private_subnet_cidrs != null ? " (private_subnet_cidrs[${jsonencode(z)}])" : ", the default CIDR of ${jsonencode(z)} in private_subnet_cidrs (set private_subnet_cidrs to choose another)"
       } if var.private_subnet_cidrs != null || contains(local.zone_letters, substr(z, -1, 1))
     },
   )
@@ -130,10 +136,11 @@ locals {
   # are reported on their own), with their first and last address as numbers.
   subnet_ranges = {
     for k, s in local.subnets : k => {
-      cidr  = s.cidr
-      given = s.given
-      first = local.ip_number[cidrhost(s.cidr, 0)]
-      last  = local.ip_number[cidrhost(s.cidr, -1)]
+      cidr      = s.cidr
+      given     = s.given
+      described = s.described
+      first     = local.ip_number[cidrhost(s.cidr, 0)]
+      last      = local.ip_number[cidrhost(s.cidr, -1)]
     } if contains(keys(local.usable_subnets), k)
   }
   usable_subnets = {
@@ -157,8 +164,8 @@ locals {
     for i, a in keys(local.subnet_ranges) : [
       for b in slice(keys(local.subnet_ranges), i + 1, length(local.subnet_ranges)) : (
         local.subnet_ranges[b].given
-        ? "${b}: ${local.subnet_ranges[b].cidr} overlaps ${local.subnet_ranges[a].cidr} (${a}); subnets of a VPC must not overlap."
-        : "${a}: ${local.subnet_ranges[a].cidr} overlaps ${local.subnet_ranges[b].cidr} (${b}); subnets of a VPC must not overlap."
+        ? "${b}: ${local.subnet_ranges[b].cidr} overlaps ${local.subnet_ranges[a].cidr}${local.subnet_ranges[a].described}; subnets of a VPC must not overlap."
+        : "${a}: ${local.subnet_ranges[a].cidr} overlaps ${local.subnet_ranges[b].cidr}${local.subnet_ranges[b].described}; subnets of a VPC must not overlap."
       )
       if(local.subnet_ranges[a].given || local.subnet_ranges[b].given)
       && local.subnet_ranges[a].first <= local.subnet_ranges[b].last
@@ -271,4 +278,6 @@ locals {
     "WINDOWS_CORE_2019_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_CORE_2022_x86_64",
     "WINDOWS_FULL_2022_x86_64",
   ]
+  # As the provider lists them: "a", "b" or "c".
+  ami_types_text = "${join(", ", [for t in slice(local.ami_types, 0, length(local.ami_types) - 1) : jsonencode(t)])} or ${jsonencode(local.ami_types[length(local.ami_types) - 1])}"
 }

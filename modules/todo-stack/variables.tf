@@ -48,16 +48,16 @@ variable "timeouts" {
 
   validation {
     condition = var.timeouts == null ? true : alltrue([
-      for op, d in var.timeouts : d == null ? true : can(regex("^\\s*([0-9]+\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d))
+      for op, d in var.timeouts : d == null ? true : can(regex("^\\s*([0-9]+(\\.[0-9]+)?\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d))
     ])
     error_message = var.timeouts == null ? "" : join(" ", [
       for op, d in var.timeouts : "timeouts.${op}: ${jsonencode(d)} is not a duration; use a number and a unit, like \"90m\", \"2h\" or \"45s\"."
-      if d == null ? false : !can(regex("^\\s*([0-9]+\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d))
+      if d == null ? false : !can(regex("^\\s*([0-9]+(\\.[0-9]+)?\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d))
     ])
   }
   validation {
-    condition     = var.timeouts == null ? true : alltrue([for op, d in var.timeouts : d == null ? true : !can(regex("^\\s*([0-9]+\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d)) || can(regex("[1-9]", d))])
-    error_message = var.timeouts == null ? "" : join(" ", [for op, d in var.timeouts : "timeouts.${op}: ${jsonencode(d)} is zero; give the operation some time, like \"90m\"." if d == null ? false : can(regex("^\\s*([0-9]+\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d)) && !can(regex("[1-9]", d))])
+    condition     = var.timeouts == null ? true : alltrue([for op, d in var.timeouts : d == null ? true : !can(regex("^\\s*([0-9]+(\\.[0-9]+)?\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d)) || can(regex("[1-9]", d))])
+    error_message = var.timeouts == null ? "" : join(" ", [for op, d in var.timeouts : "timeouts.${op}: ${jsonencode(d)} is zero; give the operation some time, like \"90m\"." if d == null ? false : can(regex("^\\s*([0-9]+(\\.[0-9]+)?\\s*(nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y)\\s*)+$", d)) && !can(regex("[1-9]", d))])
   }
 }
 
@@ -225,7 +225,13 @@ variable "cluster_version" {
   }
   validation {
     condition     = var.cluster_version == null ? true : can(regex("^1\\.(0|[1-9][0-9]?)$", var.cluster_version))
-    error_message = var.cluster_version == null ? "" : "${jsonencode(var.cluster_version)} is not a Kubernetes version of the form \"1.NN\", like \"1.31\" (the provider checks which versions EKS supports)."
+    error_message = var.cluster_version == null ? "" : "${jsonencode(var.cluster_version)} is not a Kubernetes version of the form \"1.NN\", like \"1.31\"; supported: 1.28 to 1.33."
+  }
+  # The provider's KUBERNETES_VERSIONS (EKS standard and extended support);
+  # tests/module_validation.rs in the acceptance suite holds the two equal.
+  validation {
+    condition     = var.cluster_version == null ? true : !can(regex("^1\\.(0|[1-9][0-9]?)$", var.cluster_version)) || (tonumber(split(".", var.cluster_version)[1]) >= 28 && tonumber(split(".", var.cluster_version)[1]) <= 33)
+    error_message = var.cluster_version == null ? "" : "${jsonencode(var.cluster_version)} is not supported; use a version from 1.28 to 1.33 (EKS standard and extended support)."
   }
 }
 
@@ -414,8 +420,8 @@ variable "node_groups" {
     error_message = var.node_groups == null ? "" : join(" ", [
       for k, g in var.node_groups : (
         g.ami_type == "CUSTOM"
-        ? "node_groups[${jsonencode(k)}].ami_type: \"CUSTOM\" needs a launch template, which this provider does not support; use an EKS AMI type: ${join(", ", [for t in local.ami_types : jsonencode(t)])}."
-        : "node_groups[${jsonencode(k)}].ami_type: ${jsonencode(g.ami_type)} is not an EKS AMI type; use ${join(", ", [for t in local.ami_types : jsonencode(t)])} (case-sensitive)."
+        ? "node_groups[${jsonencode(k)}].ami_type: \"CUSTOM\" needs a launch template, which this provider does not support; use an EKS AMI type: ${local.ami_types_text}."
+        : "node_groups[${jsonencode(k)}].ami_type: ${jsonencode(g.ami_type)} is not an EKS AMI type; use ${local.ami_types_text} (case-sensitive)."
       ) if g.ami_type == null ? false : !contains(local.ami_types, g.ami_type)
     ])
   }
@@ -493,7 +499,13 @@ variable "db_engine_version" {
 
   validation {
     condition     = var.db_engine_version == null ? true : can(regex("^[1-9][0-9]?(\\.[0-9]{1,2})?$", var.db_engine_version))
-    error_message = var.db_engine_version == null ? "" : "${jsonencode(var.db_engine_version)} is not a PostgreSQL version of the form \"NN\" or \"NN.N\", like \"16\" or \"16.4\" (the provider checks which major versions RDS supports)."
+    error_message = var.db_engine_version == null ? "" : "${jsonencode(var.db_engine_version)} is not a PostgreSQL version of the form \"NN\" or \"NN.N\", like \"16\" or \"16.4\"; supported major versions: 13 to 17."
+  }
+  # The provider's POSTGRES_MAJORS; tests/module_validation.rs in the
+  # acceptance suite holds the two equal.
+  validation {
+    condition     = var.db_engine_version == null ? true : !can(regex("^[1-9][0-9]?(\\.[0-9]{1,2})?$", var.db_engine_version)) || (tonumber(split(".", var.db_engine_version)[0]) >= 13 && tonumber(split(".", var.db_engine_version)[0]) <= 17)
+    error_message = var.db_engine_version == null ? "" : "${jsonencode(var.db_engine_version)} is not supported; use a PostgreSQL major version from 13 to 17 (\"16\", or a minor version such as \"16.4\")."
   }
 }
 
@@ -678,9 +690,24 @@ variable "db_master_password_wo" {
   sensitive   = true
   ephemeral   = true
 
+  # The provider's words, one rule a block: an error message may not refer
+  # to an ephemeral value, so it cannot say which problems it found (the
+  # provider joins two in one sentence; here they are two errors).
   validation {
-    condition     = var.db_master_password_wo == null ? true : length(var.db_master_password_wo) >= 8 && length(var.db_master_password_wo) <= 128 && can(regex("^[!#-.0-?A-~]*$", var.db_master_password_wo))
-    error_message = "the password must be 8 to 128 printable ASCII characters other than '/', '\"', '@' and space (RDS's rule). (The value is write-only and not shown.)"
+    condition     = var.db_master_password_wo == null ? true : length(var.db_master_password_wo) >= 8
+    error_message = "the password is shorter than 8 characters; RDS needs 8 to 128 printable ASCII characters other than '/', '\"', '@' and space. (The value is write-only and not shown.)"
+  }
+  validation {
+    condition     = var.db_master_password_wo == null ? true : length(var.db_master_password_wo) <= 128
+    error_message = "the password is longer than 128 characters; RDS needs 8 to 128 printable ASCII characters other than '/', '\"', '@' and space. (The value is write-only and not shown.)"
+  }
+  validation {
+    condition     = var.db_master_password_wo == null ? true : !can(regex("[/\"@ ]", var.db_master_password_wo))
+    error_message = "the password contains '/', '\"', '@' or a space; RDS needs 8 to 128 printable ASCII characters other than '/', '\"', '@' and space. (The value is write-only and not shown.)"
+  }
+  validation {
+    condition     = var.db_master_password_wo == null ? true : !can(regex("[^ -~]", var.db_master_password_wo))
+    error_message = "the password contains a character that is not printable ASCII (such as an accented letter, a tab or a line break); RDS needs 8 to 128 printable ASCII characters other than '/', '\"', '@' and space. (The value is write-only and not shown.)"
   }
 }
 
@@ -809,33 +836,27 @@ variable "bucket_name" {
   type        = string
   default     = null
 
+  # The provider's checks (check_bucket_name) in its order and words; like
+  # the provider, only the first problem is reported.
   validation {
-    condition     = var.bucket_name == null ? true : length(var.bucket_name) >= 3 && length(var.bucket_name) <= 63
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} is ${length(var.bucket_name)} characters long; a bucket name is 3 to 63 characters."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : can(regex("^[a-z0-9.-]*$", var.bucket_name))
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} contains ${jsonencode(try(regex("[^a-z0-9.-]", var.bucket_name), ""))}; a bucket name uses only lowercase letters, digits, dots and hyphens."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : can(regex("^[a-z0-9](.*[a-z0-9])?$", var.bucket_name))
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} must start and end with a lowercase letter or digit."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : !strcontains(var.bucket_name, "..")
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} has two adjacent dots; S3 does not allow them."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : !can(regex("^[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*$", var.bucket_name))
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} is formatted as an IP address, which S3 does not allow as a bucket name."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : !anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.bucket_name, p)])
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} starts with ${jsonencode(try([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : p if startswith(var.bucket_name, p)][0], ""))}, a prefix S3 reserves (reserved prefixes: \"xn--\", \"sthree-\" or \"amzn-s3-demo-\")."
-  }
-  validation {
-    condition     = var.bucket_name == null ? true : !anytrue([for x in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] : endswith(var.bucket_name, x)])
-    error_message = var.bucket_name == null ? "" : "${jsonencode(var.bucket_name)} ends with ${jsonencode(try([for x in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] : x if endswith(var.bucket_name, x)][0], ""))}, a suffix S3 reserves for access point aliases, Object Lambda, Multi-Region Access Points and directory buckets (reserved suffixes: \"-s3alias\", \"--ol-s3\", \".mrap\" or \"--x-s3\")."
+    condition = var.bucket_name == null ? true : alltrue([
+      length(var.bucket_name) >= 3 && length(var.bucket_name) <= 63,
+      can(regex("^[a-z0-9.-]*$", var.bucket_name)),
+      can(regex("^[a-z0-9](.*[a-z0-9])?$", var.bucket_name)),
+      !strcontains(var.bucket_name, ".."),
+      !can(regex("^[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*$", var.bucket_name)),
+      !anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.bucket_name, p)]),
+      !anytrue([for x in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] : endswith(var.bucket_name, x)]),
+    ])
+    error_message = var.bucket_name == null ? "" : try(compact([
+      length(var.bucket_name) >= 3 && length(var.bucket_name) <= 63 ? "" : "${jsonencode(var.bucket_name)} is ${length(var.bucket_name)} characters long; a bucket name is 3 to 63 characters.",
+      can(regex("^[a-z0-9.-]*$", var.bucket_name)) ? "" : "${jsonencode(var.bucket_name)} contains '${try(regex("[^a-z0-9.-]", var.bucket_name), "")}'; a bucket name uses only lowercase letters, digits, dots and hyphens.",
+      can(regex("^[a-z0-9](.*[a-z0-9])?$", var.bucket_name)) ? "" : "${jsonencode(var.bucket_name)} must start and end with a lowercase letter or digit.",
+      !strcontains(var.bucket_name, "..") ? "" : "${jsonencode(var.bucket_name)} has two adjacent dots; S3 does not allow them.",
+      !can(regex("^[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*$", var.bucket_name)) ? "" : "${jsonencode(var.bucket_name)} is formatted as an IP address, which S3 does not allow as a bucket name.",
+      !anytrue([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : startswith(var.bucket_name, p)]) ? "" : "${jsonencode(var.bucket_name)} starts with ${jsonencode(try([for p in ["xn--", "sthree-", "amzn-s3-demo-"] : p if startswith(var.bucket_name, p)][0], ""))}, a prefix S3 reserves (reserved prefixes: \"xn--\", \"sthree-\" or \"amzn-s3-demo-\").",
+      !anytrue([for x in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] : endswith(var.bucket_name, x)]) ? "" : "${jsonencode(var.bucket_name)} ends with ${jsonencode(try([for x in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] : x if endswith(var.bucket_name, x)][0], ""))}, a suffix S3 reserves for access point aliases, Object Lambda, Multi-Region Access Points and directory buckets (reserved suffixes: \"-s3alias\", \"--ol-s3\", \".mrap\" or \"--x-s3\").",
+    ])[0], "")
   }
 }
 
