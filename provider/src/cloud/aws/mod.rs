@@ -33,15 +33,14 @@ use crate::cloud::CloudError;
 /// At most this many AWS requests are in flight at once per provider.
 pub const MAX_CONCURRENT_CALLS: usize = 16;
 
-/// Counts every HTTP request the SDK sends (each retry attempt too), by
-/// operation as well. With `TODO_CALL_LOG=FILE` in the environment each
-/// request also appends `<service> <Operation>` (the SDK's names) to FILE:
-/// the acceptance suite collects what the provider really calls, to check
-/// the IAM policy of [`permissions`] against it.
+/// Counts every HTTP request the SDK sends (each retry attempt too). With
+/// `TODO_CALL_LOG=FILE` in the environment each request also appends
+/// `<service> <Operation>` (the SDK's names) to FILE: the acceptance suite
+/// collects what the provider really calls, to check the IAM policy of
+/// [`permissions`] against it.
 #[derive(Debug, Clone)]
 pub struct CallCounter {
     total: Arc<AtomicU64>,
-    by_operation: Arc<std::sync::Mutex<BTreeMap<(String, String), u64>>>,
     log: Option<Arc<std::path::PathBuf>>,
 }
 
@@ -49,7 +48,6 @@ impl Default for CallCounter {
     fn default() -> Self {
         CallCounter {
             total: Arc::default(),
-            by_operation: Arc::default(),
             log: std::env::var_os("TODO_CALL_LOG")
                 .filter(|p| !p.is_empty())
                 .map(|p| Arc::new(p.into())),
@@ -63,35 +61,19 @@ impl CallCounter {
         self.total.load(Ordering::Relaxed)
     }
 
-    /// Requests sent so far by (service, operation), as the SDK names them
-    /// (`("EC2", "DescribeVpcs")`, `("CloudWatch Logs", "CreateLogGroup")`).
-    pub fn by_operation(&self) -> BTreeMap<(String, String), u64> {
-        self.by_operation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn record(&self, service: &str, operation: &str) {
-        *self
-            .by_operation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry((service.to_string(), operation.to_string()))
-            .or_default() += 1;
-        if let Some(path) = &self.log {
-            use std::io::Write;
-            // One short O_APPEND write per line: lines of concurrent
-            // providers do not interleave.
-            let line = format!("{service}\t{operation}\n");
-            let written = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path.as_ref())
-                .and_then(|mut f| f.write_all(line.as_bytes()));
-            if let Err(e) = written {
-                tracing::warn!("TODO_CALL_LOG {}: {e}", path.display());
-            }
+    /// Appends `<service>\t<operation>` to the `TODO_CALL_LOG` file: one
+    /// short O_APPEND write per line, so lines of concurrent providers do
+    /// not interleave.
+    fn log(path: &std::path::Path, service: &str, operation: &str) {
+        use std::io::Write;
+        let line = format!("{service}\t{operation}\n");
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = written {
+            tracing::warn!("TODO_CALL_LOG {}: {e}", path.display());
         }
     }
 }
@@ -108,8 +90,10 @@ impl Intercept for CallCounter {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.total.fetch_add(1, Ordering::Relaxed);
-        if let Some(m) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
-            self.record(m.service(), m.name());
+        if let Some(path) = &self.log
+            && let Some(m) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+        {
+            Self::log(path, m.service(), m.name());
         }
         Ok(())
     }

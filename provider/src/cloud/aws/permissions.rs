@@ -56,20 +56,6 @@ pub struct Call {
     pub scopes: &'static [Scope],
 }
 
-const fn call(
-    service: &'static str,
-    operation: &'static str,
-    actions: &'static [&'static str],
-    scopes: &'static [Scope],
-) -> Call {
-    Call {
-        service,
-        operation,
-        actions,
-        scopes,
-    }
-}
-
 /// Dashboards take no tags; the stack's is `<stack>-<region>`.
 const DASHBOARD: &str = "arn:aws:cloudwatch::*:dashboard/{stack}-*";
 /// Aliases take no tags; the stack's key is `alias/<stack>`.
@@ -81,897 +67,248 @@ const SUBSCRIPTION: &str = "subscriptions take no tags and sns:Unsubscribe takes
 
 use Scope::{Bucket, Create, Named, Objects, Read, TagOnCreate, Tagged, Unscoped};
 
-/// Every AWS operation the provider calls.
-pub const CALLS: &[Call] = &[
-    call(
-        "cloudwatch",
-        "DeleteAlarms",
-        &["cloudwatch:DeleteAlarms"],
-        &[Tagged],
-    ),
-    call(
-        "cloudwatch",
-        "DeleteDashboards",
-        &["cloudwatch:DeleteDashboards"],
-        &[Named(DASHBOARD)],
-    ),
-    call(
-        "cloudwatch",
-        "DescribeAlarms",
-        &["cloudwatch:DescribeAlarms"],
-        &[Read],
-    ),
-    call(
-        "cloudwatch",
-        "GetDashboard",
-        &["cloudwatch:GetDashboard"],
-        &[Read],
-    ),
-    call(
-        "cloudwatch",
-        "PutDashboard",
-        &["cloudwatch:PutDashboard"],
-        &[Named(DASHBOARD)],
-    ),
-    call(
-        "cloudwatch",
-        "PutMetricAlarm",
-        &["cloudwatch:PutMetricAlarm"],
-        &[Create, Tagged],
-    ),
-    call(
-        "cloudwatch",
-        "TagResource",
-        &["cloudwatch:TagResource"],
-        &[Tagged],
-    ),
-    call(
-        "cloudwatch",
-        "UntagResource",
-        &["cloudwatch:UntagResource"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "AllocateAddress",
-        &["ec2:AllocateAddress"],
-        &[Create],
-    ),
-    call(
-        "EC2",
-        "AssociateRouteTable",
-        &["ec2:AssociateRouteTable"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "AttachInternetGateway",
-        &["ec2:AttachInternetGateway"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "AuthorizeSecurityGroupEgress",
-        &["ec2:AuthorizeSecurityGroupEgress"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "AuthorizeSecurityGroupIngress",
-        &["ec2:AuthorizeSecurityGroupIngress"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "CreateFlowLogs",
-        &["ec2:CreateFlowLogs"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EC2",
-        "CreateInternetGateway",
-        &["ec2:CreateInternetGateway"],
-        &[Create],
-    ),
-    call(
-        "EC2",
-        "CreateNatGateway",
-        &["ec2:CreateNatGateway"],
-        &[Create, Tagged],
-    ),
-    call("EC2", "CreateRoute", &["ec2:CreateRoute"], &[Tagged]),
-    call(
-        "EC2",
-        "CreateRouteTable",
-        &["ec2:CreateRouteTable"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EC2",
-        "CreateSecurityGroup",
-        &["ec2:CreateSecurityGroup"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EC2",
-        "CreateSubnet",
-        &["ec2:CreateSubnet"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EC2",
-        "CreateTags",
-        &["ec2:CreateTags"],
-        &[Tagged, TagOnCreate],
-    ),
-    call("EC2", "CreateVpc", &["ec2:CreateVpc"], &[Create]),
-    call("EC2", "DeleteFlowLogs", &["ec2:DeleteFlowLogs"], &[Tagged]),
-    call(
-        "EC2",
-        "DeleteInternetGateway",
-        &["ec2:DeleteInternetGateway"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "DeleteNatGateway",
-        &["ec2:DeleteNatGateway"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "DeleteNetworkInterface",
-        &["ec2:DeleteNetworkInterface"],
-        &[Unscoped(ENI)],
-    ),
-    call("EC2", "DeleteRoute", &["ec2:DeleteRoute"], &[Tagged]),
-    call(
-        "EC2",
-        "DeleteRouteTable",
-        &["ec2:DeleteRouteTable"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "DeleteSecurityGroup",
-        &["ec2:DeleteSecurityGroup"],
-        &[Tagged],
-    ),
-    call("EC2", "DeleteSubnet", &["ec2:DeleteSubnet"], &[Tagged]),
-    call("EC2", "DeleteTags", &["ec2:DeleteTags"], &[Tagged]),
-    call("EC2", "DeleteVpc", &["ec2:DeleteVpc"], &[Tagged]),
-    call(
-        "EC2",
-        "DescribeAddresses",
-        &["ec2:DescribeAddresses"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeAvailabilityZones",
-        &["ec2:DescribeAvailabilityZones"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeFlowLogs",
-        &["ec2:DescribeFlowLogs"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeInternetGateways",
-        &["ec2:DescribeInternetGateways"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeNatGateways",
-        &["ec2:DescribeNatGateways"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeNetworkInterfaces",
-        &["ec2:DescribeNetworkInterfaces"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeRouteTables",
-        &["ec2:DescribeRouteTables"],
-        &[Read],
-    ),
-    call(
-        "EC2",
-        "DescribeSecurityGroups",
-        &["ec2:DescribeSecurityGroups"],
-        &[Read],
-    ),
-    call("EC2", "DescribeSubnets", &["ec2:DescribeSubnets"], &[Read]),
-    call(
-        "EC2",
-        "DescribeVpcAttribute",
-        &["ec2:DescribeVpcAttribute"],
-        &[Read],
-    ),
-    call("EC2", "DescribeVpcs", &["ec2:DescribeVpcs"], &[Read]),
-    call(
-        "EC2",
-        "DetachInternetGateway",
-        &["ec2:DetachInternetGateway"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "DisassociateRouteTable",
-        &["ec2:DisassociateRouteTable"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "ModifySubnetAttribute",
-        &["ec2:ModifySubnetAttribute"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "ModifyVpcAttribute",
-        &["ec2:ModifyVpcAttribute"],
-        &[Tagged],
-    ),
-    call("EC2", "ReleaseAddress", &["ec2:ReleaseAddress"], &[Tagged]),
-    call("EC2", "ReplaceRoute", &["ec2:ReplaceRoute"], &[Tagged]),
-    call(
-        "EC2",
-        "RevokeSecurityGroupEgress",
-        &["ec2:RevokeSecurityGroupEgress"],
-        &[Tagged],
-    ),
-    call(
-        "EC2",
-        "RevokeSecurityGroupIngress",
-        &["ec2:RevokeSecurityGroupIngress"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "AssociateAccessPolicy",
-        &["eks:AssociateAccessPolicy"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "CreateAccessEntry",
-        &["eks:CreateAccessEntry"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EKS",
-        "CreateAddon",
-        &["eks:CreateAddon"],
-        &[Create, Tagged],
-    ),
-    call("EKS", "CreateCluster", &["eks:CreateCluster"], &[Create]),
-    call(
-        "EKS",
-        "CreateNodegroup",
-        &["eks:CreateNodegroup"],
-        &[Create, Tagged],
-    ),
-    call(
-        "EKS",
-        "DeleteAccessEntry",
-        &["eks:DeleteAccessEntry"],
-        &[Tagged],
-    ),
-    call("EKS", "DeleteAddon", &["eks:DeleteAddon"], &[Tagged]),
-    call("EKS", "DeleteCluster", &["eks:DeleteCluster"], &[Tagged]),
-    call(
-        "EKS",
-        "DeleteNodegroup",
-        &["eks:DeleteNodegroup"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "DescribeAccessEntry",
-        &["eks:DescribeAccessEntry"],
-        &[Read],
-    ),
-    call("EKS", "DescribeAddon", &["eks:DescribeAddon"], &[Read]),
-    call(
-        "EKS",
-        "DescribeAddonVersions",
-        &["eks:DescribeAddonVersions"],
-        &[Read],
-    ),
-    call("EKS", "DescribeCluster", &["eks:DescribeCluster"], &[Read]),
-    call(
-        "EKS",
-        "DescribeNodegroup",
-        &["eks:DescribeNodegroup"],
-        &[Read],
-    ),
-    call(
-        "EKS",
-        "ListAccessEntries",
-        &["eks:ListAccessEntries"],
-        &[Read],
-    ),
-    call("EKS", "ListAddons", &["eks:ListAddons"], &[Read]),
-    call(
-        "EKS",
-        "ListAssociatedAccessPolicies",
-        &["eks:ListAssociatedAccessPolicies"],
-        &[Read],
-    ),
-    call("EKS", "ListNodegroups", &["eks:ListNodegroups"], &[Read]),
-    call("EKS", "TagResource", &["eks:TagResource"], &[Tagged]),
-    call("EKS", "UntagResource", &["eks:UntagResource"], &[Tagged]),
-    call("EKS", "UpdateAddon", &["eks:UpdateAddon"], &[Tagged]),
-    call(
-        "EKS",
-        "UpdateClusterConfig",
-        &["eks:UpdateClusterConfig"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "UpdateClusterVersion",
-        &["eks:UpdateClusterVersion"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "UpdateNodegroupConfig",
-        &["eks:UpdateNodegroupConfig"],
-        &[Tagged],
-    ),
-    call(
-        "EKS",
-        "UpdateNodegroupVersion",
-        &["eks:UpdateNodegroupVersion"],
-        &[Tagged],
-    ),
-    call(
-        "Elastic Load Balancing",
-        "DeleteLoadBalancer",
-        &["elasticloadbalancing:DeleteLoadBalancer"],
-        &[Unscoped(K8S_LB)],
-    ),
-    call(
-        "Elastic Load Balancing",
-        "DescribeLoadBalancers",
-        &["elasticloadbalancing:DescribeLoadBalancers"],
-        &[Read],
-    ),
-    call(
-        "Elastic Load Balancing",
-        "DescribeTags",
-        &["elasticloadbalancing:DescribeTags"],
-        &[Read],
-    ),
-    call(
-        "Elastic Load Balancing v2",
-        "DeleteLoadBalancer",
-        &["elasticloadbalancing:DeleteLoadBalancer"],
-        &[Unscoped(K8S_LB)],
-    ),
-    call(
-        "Elastic Load Balancing v2",
-        "DeleteTargetGroup",
-        &["elasticloadbalancing:DeleteTargetGroup"],
-        &[Unscoped(K8S_LB)],
-    ),
-    call(
-        "Elastic Load Balancing v2",
-        "DescribeLoadBalancers",
-        &["elasticloadbalancing:DescribeLoadBalancers"],
-        &[Read],
-    ),
-    call(
-        "Elastic Load Balancing v2",
-        "DescribeTags",
-        &["elasticloadbalancing:DescribeTags"],
-        &[Read],
-    ),
-    call(
-        "Elastic Load Balancing v2",
-        "DescribeTargetGroups",
-        &["elasticloadbalancing:DescribeTargetGroups"],
-        &[Read],
-    ),
-    call(
-        "IAM",
-        "AttachRolePolicy",
-        &["iam:AttachRolePolicy"],
-        &[Tagged],
-    ),
-    call(
-        "IAM",
-        "CreateOpenIDConnectProvider",
-        &["iam:CreateOpenIDConnectProvider"],
-        &[Create],
-    ),
-    call("IAM", "CreateRole", &["iam:CreateRole"], &[Create]),
-    call(
-        "IAM",
-        "DeleteOpenIDConnectProvider",
-        &["iam:DeleteOpenIDConnectProvider"],
-        &[Tagged],
-    ),
-    call("IAM", "DeleteRole", &["iam:DeleteRole"], &[Tagged]),
-    call(
-        "IAM",
-        "DeleteRolePolicy",
-        &["iam:DeleteRolePolicy"],
-        &[Tagged],
-    ),
-    call(
-        "IAM",
-        "DetachRolePolicy",
-        &["iam:DetachRolePolicy"],
-        &[Tagged],
-    ),
-    call(
-        "IAM",
-        "GetOpenIDConnectProvider",
-        &["iam:GetOpenIDConnectProvider"],
-        &[Read],
-    ),
-    call("IAM", "GetRolePolicy", &["iam:GetRolePolicy"], &[Read]),
-    call(
-        "IAM",
-        "ListAttachedRolePolicies",
-        &["iam:ListAttachedRolePolicies"],
-        &[Read],
-    ),
-    call(
-        "IAM",
-        "ListInstanceProfilesForRole",
-        &["iam:ListInstanceProfilesForRole"],
-        &[Read],
-    ),
-    call(
-        "IAM",
-        "ListOpenIDConnectProviders",
-        &["iam:ListOpenIDConnectProviders"],
-        &[Read],
-    ),
-    call(
-        "IAM",
-        "ListRolePolicies",
-        &["iam:ListRolePolicies"],
-        &[Read],
-    ),
-    call("IAM", "ListRoleTags", &["iam:ListRoleTags"], &[Read]),
-    call("IAM", "ListRoles", &["iam:ListRoles"], &[Read]),
-    call("IAM", "PutRolePolicy", &["iam:PutRolePolicy"], &[Tagged]),
-    call(
-        "IAM",
-        "RemoveRoleFromInstanceProfile",
-        &["iam:RemoveRoleFromInstanceProfile"],
-        &[Unscoped(INSTANCE_PROFILE)],
-    ),
-    call(
-        "IAM",
-        "TagOpenIDConnectProvider",
-        &["iam:TagOpenIDConnectProvider"],
-        &[Tagged],
-    ),
-    call("IAM", "TagRole", &["iam:TagRole"], &[Tagged]),
-    call(
-        "IAM",
-        "UntagOpenIDConnectProvider",
-        &["iam:UntagOpenIDConnectProvider"],
-        &[Tagged],
-    ),
-    call("IAM", "UntagRole", &["iam:UntagRole"], &[Tagged]),
-    call(
-        "IAM",
-        "UpdateAssumeRolePolicy",
-        &["iam:UpdateAssumeRolePolicy"],
-        &[Tagged],
-    ),
-    call(
-        "KMS",
-        "CreateAlias",
-        &["kms:CreateAlias"],
-        &[Named(ALIAS), Tagged],
-    ),
-    call("KMS", "CreateKey", &["kms:CreateKey"], &[Create]),
-    call(
-        "KMS",
-        "DeleteAlias",
-        &["kms:DeleteAlias"],
-        &[Named(ALIAS), Tagged],
-    ),
-    call("KMS", "DescribeKey", &["kms:DescribeKey"], &[Read]),
-    call("KMS", "EnableKey", &["kms:EnableKey"], &[Tagged]),
-    call(
-        "KMS",
-        "EnableKeyRotation",
-        &["kms:EnableKeyRotation"],
-        &[Tagged],
-    ),
-    call("KMS", "GetKeyPolicy", &["kms:GetKeyPolicy"], &[Read]),
-    call(
-        "KMS",
-        "GetKeyRotationStatus",
-        &["kms:GetKeyRotationStatus"],
-        &[Read],
-    ),
-    call("KMS", "ListAliases", &["kms:ListAliases"], &[Read]),
-    call("KMS", "ListKeys", &["kms:ListKeys"], &[Read]),
-    call(
-        "KMS",
-        "ListResourceTags",
-        &["kms:ListResourceTags"],
-        &[Read],
-    ),
-    call("KMS", "PutKeyPolicy", &["kms:PutKeyPolicy"], &[Tagged]),
-    call(
-        "KMS",
-        "ScheduleKeyDeletion",
-        &["kms:ScheduleKeyDeletion"],
-        &[Tagged],
-    ),
-    call("KMS", "TagResource", &["kms:TagResource"], &[Tagged]),
-    call("KMS", "UntagResource", &["kms:UntagResource"], &[Tagged]),
-    call(
-        "CloudWatch Logs",
-        "AssociateKmsKey",
-        &["logs:AssociateKmsKey"],
-        &[Tagged],
-    ),
-    call(
-        "CloudWatch Logs",
-        "CreateLogGroup",
-        &["logs:CreateLogGroup"],
-        &[Create],
-    ),
-    call(
-        "CloudWatch Logs",
-        "DeleteLogGroup",
-        &["logs:DeleteLogGroup"],
-        &[Tagged],
-    ),
-    call(
-        "CloudWatch Logs",
-        "DescribeLogGroups",
-        &["logs:DescribeLogGroups"],
-        &[Read],
-    ),
-    call(
-        "CloudWatch Logs",
-        "ListTagsForResource",
-        &["logs:ListTagsForResource"],
-        &[Read],
-    ),
-    call(
-        "CloudWatch Logs",
-        "PutRetentionPolicy",
-        &["logs:PutRetentionPolicy"],
-        &[Tagged],
-    ),
-    call(
-        "CloudWatch Logs",
-        "TagResource",
-        &["logs:TagResource"],
-        &[Tagged],
-    ),
-    call(
-        "CloudWatch Logs",
-        "UntagResource",
-        &["logs:UntagResource"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "AddTagsToResource",
-        &["rds:AddTagsToResource"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "CreateDBInstance",
-        &["rds:CreateDBInstance"],
-        &[Create, Tagged],
-    ),
-    call(
-        "RDS",
-        "CreateDBInstanceReadReplica",
-        &["rds:CreateDBInstanceReadReplica"],
-        &[Create, Tagged],
-    ),
-    call(
-        "RDS",
-        "CreateDBParameterGroup",
-        &["rds:CreateDBParameterGroup"],
-        &[Create],
-    ),
-    call(
-        "RDS",
-        "CreateDBSubnetGroup",
-        &["rds:CreateDBSubnetGroup"],
-        &[Create, Tagged],
-    ),
-    call(
-        "RDS",
-        "DeleteDBInstance",
-        &["rds:DeleteDBInstance"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "DeleteDBParameterGroup",
-        &["rds:DeleteDBParameterGroup"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "DeleteDBSubnetGroup",
-        &["rds:DeleteDBSubnetGroup"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "DescribeDBInstances",
-        &["rds:DescribeDBInstances"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "DescribeDBParameterGroups",
-        &["rds:DescribeDBParameterGroups"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "DescribeDBParameters",
-        &["rds:DescribeDBParameters"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "DescribeDBSnapshots",
-        &["rds:DescribeDBSnapshots"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "DescribeDBSubnetGroups",
-        &["rds:DescribeDBSubnetGroups"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "ListTagsForResource",
-        &["rds:ListTagsForResource"],
-        &[Read],
-    ),
-    call(
-        "RDS",
-        "ModifyDBInstance",
-        &["rds:ModifyDBInstance"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "ModifyDBParameterGroup",
-        &["rds:ModifyDBParameterGroup"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "ModifyDBSubnetGroup",
-        &["rds:ModifyDBSubnetGroup"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "RemoveTagsFromResource",
-        &["rds:RemoveTagsFromResource"],
-        &[Tagged],
-    ),
-    call(
-        "RDS",
-        "ResetDBParameterGroup",
-        &["rds:ResetDBParameterGroup"],
-        &[Tagged],
-    ),
-    call("S3", "CreateBucket", &["s3:CreateBucket"], &[Bucket]),
-    call("S3", "DeleteBucket", &["s3:DeleteBucket"], &[Bucket]),
-    call(
-        "S3",
-        "DeleteBucketLifecycle",
-        &["s3:PutLifecycleConfiguration"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "DeleteBucketPolicy",
-        &["s3:DeleteBucketPolicy"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "DeleteBucketTagging",
-        &["s3:PutBucketTagging"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "DeleteObjects",
-        &["s3:DeleteObject", "s3:DeleteObjectVersion"],
-        &[Objects],
-    ),
-    call(
-        "S3",
-        "GetBucketEncryption",
-        &["s3:GetEncryptionConfiguration"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "GetBucketLifecycleConfiguration",
-        &["s3:GetLifecycleConfiguration"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "GetBucketOwnershipControls",
-        &["s3:GetBucketOwnershipControls"],
-        &[Bucket],
-    ),
-    call("S3", "GetBucketPolicy", &["s3:GetBucketPolicy"], &[Bucket]),
-    call(
-        "S3",
-        "GetBucketTagging",
-        &["s3:GetBucketTagging"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "GetBucketVersioning",
-        &["s3:GetBucketVersioning"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "GetPublicAccessBlock",
-        &["s3:GetBucketPublicAccessBlock"],
-        &[Bucket],
-    ),
-    call("S3", "HeadBucket", &["s3:ListBucket"], &[Bucket]),
-    call(
-        "S3",
-        "ListObjectVersions",
-        &["s3:ListBucketVersions"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "PutBucketEncryption",
-        &["s3:PutEncryptionConfiguration"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "PutBucketLifecycleConfiguration",
-        &["s3:PutLifecycleConfiguration"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "PutBucketOwnershipControls",
-        &["s3:PutBucketOwnershipControls"],
-        &[Bucket],
-    ),
-    call("S3", "PutBucketPolicy", &["s3:PutBucketPolicy"], &[Bucket]),
-    call(
-        "S3",
-        "PutBucketTagging",
-        &["s3:PutBucketTagging"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "PutBucketVersioning",
-        &["s3:PutBucketVersioning"],
-        &[Bucket],
-    ),
-    call(
-        "S3",
-        "PutPublicAccessBlock",
-        &["s3:PutBucketPublicAccessBlock"],
-        &[Bucket],
-    ),
-    call(
-        "Secrets Manager",
-        "CreateSecret",
-        &["secretsmanager:CreateSecret"],
-        &[Create],
-    ),
-    call(
-        "Secrets Manager",
-        "DeleteSecret",
-        &["secretsmanager:DeleteSecret"],
-        &[Tagged],
-    ),
-    call(
-        "Secrets Manager",
-        "ListSecrets",
-        &["secretsmanager:ListSecrets"],
-        &[Read],
-    ),
-    call(
-        "Secrets Manager",
-        "PutSecretValue",
-        &["secretsmanager:PutSecretValue"],
-        &[Tagged],
-    ),
-    call(
-        "Secrets Manager",
-        "TagResource",
-        &["secretsmanager:TagResource"],
-        &[Tagged],
-    ),
-    call(
-        "Secrets Manager",
-        "UntagResource",
-        &["secretsmanager:UntagResource"],
-        &[Tagged],
-    ),
-    call(
-        "Secrets Manager",
-        "UpdateSecret",
-        &["secretsmanager:UpdateSecret"],
-        &[Tagged],
-    ),
-    call("SNS", "CreateTopic", &["sns:CreateTopic"], &[Create]),
-    call("SNS", "DeleteTopic", &["sns:DeleteTopic"], &[Tagged]),
-    call(
-        "SNS",
-        "GetTopicAttributes",
-        &["sns:GetTopicAttributes"],
-        &[Read],
-    ),
-    call(
-        "SNS",
-        "ListSubscriptionsByTopic",
-        &["sns:ListSubscriptionsByTopic"],
-        &[Read],
-    ),
-    call(
-        "SNS",
-        "SetTopicAttributes",
-        &["sns:SetTopicAttributes"],
-        &[Tagged],
-    ),
-    call("SNS", "Subscribe", &["sns:Subscribe"], &[Tagged]),
-    call("SNS", "TagResource", &["sns:TagResource"], &[Tagged]),
-    call(
-        "SNS",
-        "Unsubscribe",
-        &["sns:Unsubscribe"],
-        &[Unscoped(SUBSCRIPTION)],
-    ),
-    call("SNS", "UntagResource", &["sns:UntagResource"], &[Tagged]),
-    call(
-        "STS",
-        "GetCallerIdentity",
-        &["sts:GetCallerIdentity"],
-        &[Read],
-    ),
-    call(
-        "Resource Groups Tagging API",
-        "GetResources",
-        &["tag:GetResources"],
-        &[Read],
-    ),
-];
+/// The table of calls: per service its name in the SDK and its IAM action
+/// prefix, then per operation its scopes and, where they are not
+/// `<prefix>:<Operation>`, its IAM actions.
+macro_rules! calls {
+    ($($service:literal as $prefix:literal {
+        $($operation:ident: [$($scope:expr),+] $(=> [$($action:literal),+])?;)*
+    })*) => {
+        &[$($(Call {
+            service: $service,
+            operation: stringify!($operation),
+            actions: calls!(@actions $prefix, $operation $(, [$($action),+])?),
+            scopes: &[$($scope),+],
+        },)*)*]
+    };
+    (@actions $prefix:literal, $operation:ident) => {
+        &[concat!($prefix, ":", stringify!($operation))]
+    };
+    (@actions $prefix:literal, $operation:ident, [$($action:literal),+]) => {
+        &[$($action),+]
+    };
+}
+
+/// Every AWS operation the provider calls, by service: `Operation: [scopes]`,
+/// and `=> [actions]` where the IAM actions are not `<prefix>:<Operation>`.
+pub const CALLS: &[Call] = calls! {
+    "cloudwatch" as "cloudwatch" {
+        DeleteAlarms: [Tagged];
+        DeleteDashboards: [Named(DASHBOARD)];
+        DescribeAlarms: [Read];
+        GetDashboard: [Read];
+        PutDashboard: [Named(DASHBOARD)];
+        PutMetricAlarm: [Create, Tagged];
+        TagResource: [Tagged];
+        UntagResource: [Tagged];
+    }
+    "EC2" as "ec2" {
+        AllocateAddress: [Create];
+        AssociateRouteTable: [Tagged];
+        AttachInternetGateway: [Tagged];
+        AuthorizeSecurityGroupEgress: [Tagged];
+        AuthorizeSecurityGroupIngress: [Tagged];
+        CreateFlowLogs: [Create, Tagged];
+        CreateInternetGateway: [Create];
+        CreateNatGateway: [Create, Tagged];
+        CreateRoute: [Tagged];
+        CreateRouteTable: [Create, Tagged];
+        CreateSecurityGroup: [Create, Tagged];
+        CreateSubnet: [Create, Tagged];
+        CreateTags: [Tagged, TagOnCreate];
+        CreateVpc: [Create];
+        DeleteFlowLogs: [Tagged];
+        DeleteInternetGateway: [Tagged];
+        DeleteNatGateway: [Tagged];
+        DeleteNetworkInterface: [Unscoped(ENI)];
+        DeleteRoute: [Tagged];
+        DeleteRouteTable: [Tagged];
+        DeleteSecurityGroup: [Tagged];
+        DeleteSubnet: [Tagged];
+        DeleteTags: [Tagged];
+        DeleteVpc: [Tagged];
+        DescribeAddresses: [Read];
+        DescribeAvailabilityZones: [Read];
+        DescribeFlowLogs: [Read];
+        DescribeInternetGateways: [Read];
+        DescribeNatGateways: [Read];
+        DescribeNetworkInterfaces: [Read];
+        DescribeRouteTables: [Read];
+        DescribeSecurityGroups: [Read];
+        DescribeSubnets: [Read];
+        DescribeVpcAttribute: [Read];
+        DescribeVpcs: [Read];
+        DetachInternetGateway: [Tagged];
+        DisassociateRouteTable: [Tagged];
+        ModifySubnetAttribute: [Tagged];
+        ModifyVpcAttribute: [Tagged];
+        ReleaseAddress: [Tagged];
+        ReplaceRoute: [Tagged];
+        RevokeSecurityGroupEgress: [Tagged];
+        RevokeSecurityGroupIngress: [Tagged];
+    }
+    "EKS" as "eks" {
+        AssociateAccessPolicy: [Tagged];
+        CreateAccessEntry: [Create, Tagged];
+        CreateAddon: [Create, Tagged];
+        CreateCluster: [Create];
+        CreateNodegroup: [Create, Tagged];
+        DeleteAccessEntry: [Tagged];
+        DeleteAddon: [Tagged];
+        DeleteCluster: [Tagged];
+        DeleteNodegroup: [Tagged];
+        DescribeAccessEntry: [Read];
+        DescribeAddon: [Read];
+        DescribeAddonVersions: [Read];
+        DescribeCluster: [Read];
+        DescribeNodegroup: [Read];
+        ListAccessEntries: [Read];
+        ListAddons: [Read];
+        ListAssociatedAccessPolicies: [Read];
+        ListNodegroups: [Read];
+        TagResource: [Tagged];
+        UntagResource: [Tagged];
+        UpdateAddon: [Tagged];
+        UpdateClusterConfig: [Tagged];
+        UpdateClusterVersion: [Tagged];
+        UpdateNodegroupConfig: [Tagged];
+        UpdateNodegroupVersion: [Tagged];
+    }
+    "Elastic Load Balancing" as "elasticloadbalancing" {
+        DeleteLoadBalancer: [Unscoped(K8S_LB)];
+        DescribeLoadBalancers: [Read];
+        DescribeTags: [Read];
+    }
+    "Elastic Load Balancing v2" as "elasticloadbalancing" {
+        DeleteLoadBalancer: [Unscoped(K8S_LB)];
+        DeleteTargetGroup: [Unscoped(K8S_LB)];
+        DescribeLoadBalancers: [Read];
+        DescribeTags: [Read];
+        DescribeTargetGroups: [Read];
+    }
+    "IAM" as "iam" {
+        AttachRolePolicy: [Tagged];
+        CreateOpenIDConnectProvider: [Create];
+        CreateRole: [Create];
+        DeleteOpenIDConnectProvider: [Tagged];
+        DeleteRole: [Tagged];
+        DeleteRolePolicy: [Tagged];
+        DetachRolePolicy: [Tagged];
+        GetOpenIDConnectProvider: [Read];
+        GetRolePolicy: [Read];
+        ListAttachedRolePolicies: [Read];
+        ListInstanceProfilesForRole: [Read];
+        ListOpenIDConnectProviders: [Read];
+        ListRolePolicies: [Read];
+        ListRoleTags: [Read];
+        ListRoles: [Read];
+        PutRolePolicy: [Tagged];
+        RemoveRoleFromInstanceProfile: [Unscoped(INSTANCE_PROFILE)];
+        TagOpenIDConnectProvider: [Tagged];
+        TagRole: [Tagged];
+        UntagOpenIDConnectProvider: [Tagged];
+        UntagRole: [Tagged];
+        UpdateAssumeRolePolicy: [Tagged];
+    }
+    "KMS" as "kms" {
+        CreateAlias: [Named(ALIAS), Tagged];
+        CreateKey: [Create];
+        DeleteAlias: [Named(ALIAS), Tagged];
+        DescribeKey: [Read];
+        EnableKey: [Tagged];
+        EnableKeyRotation: [Tagged];
+        GetKeyPolicy: [Read];
+        GetKeyRotationStatus: [Read];
+        ListAliases: [Read];
+        ListKeys: [Read];
+        ListResourceTags: [Read];
+        PutKeyPolicy: [Tagged];
+        ScheduleKeyDeletion: [Tagged];
+        TagResource: [Tagged];
+        UntagResource: [Tagged];
+    }
+    "CloudWatch Logs" as "logs" {
+        AssociateKmsKey: [Tagged];
+        CreateLogGroup: [Create];
+        DeleteLogGroup: [Tagged];
+        DescribeLogGroups: [Read];
+        ListTagsForResource: [Read];
+        PutRetentionPolicy: [Tagged];
+        TagResource: [Tagged];
+        UntagResource: [Tagged];
+    }
+    "RDS" as "rds" {
+        AddTagsToResource: [Tagged];
+        CreateDBInstance: [Create, Tagged];
+        CreateDBInstanceReadReplica: [Create, Tagged];
+        CreateDBParameterGroup: [Create];
+        CreateDBSubnetGroup: [Create, Tagged];
+        DeleteDBInstance: [Tagged];
+        DeleteDBParameterGroup: [Tagged];
+        DeleteDBSubnetGroup: [Tagged];
+        DescribeDBInstances: [Read];
+        DescribeDBParameterGroups: [Read];
+        DescribeDBParameters: [Read];
+        DescribeDBSnapshots: [Read];
+        DescribeDBSubnetGroups: [Read];
+        ListTagsForResource: [Read];
+        ModifyDBInstance: [Tagged];
+        ModifyDBParameterGroup: [Tagged];
+        ModifyDBSubnetGroup: [Tagged];
+        RemoveTagsFromResource: [Tagged];
+        ResetDBParameterGroup: [Tagged];
+    }
+    "S3" as "s3" {
+        CreateBucket: [Bucket];
+        DeleteBucket: [Bucket];
+        DeleteBucketLifecycle: [Bucket] => ["s3:PutLifecycleConfiguration"];
+        DeleteBucketPolicy: [Bucket];
+        DeleteBucketTagging: [Bucket] => ["s3:PutBucketTagging"];
+        DeleteObjects: [Objects] => ["s3:DeleteObject", "s3:DeleteObjectVersion"];
+        GetBucketEncryption: [Bucket] => ["s3:GetEncryptionConfiguration"];
+        GetBucketLifecycleConfiguration: [Bucket] => ["s3:GetLifecycleConfiguration"];
+        GetBucketOwnershipControls: [Bucket];
+        GetBucketPolicy: [Bucket];
+        GetBucketTagging: [Bucket];
+        GetBucketVersioning: [Bucket];
+        GetPublicAccessBlock: [Bucket] => ["s3:GetBucketPublicAccessBlock"];
+        HeadBucket: [Bucket] => ["s3:ListBucket"];
+        ListObjectVersions: [Bucket] => ["s3:ListBucketVersions"];
+        PutBucketEncryption: [Bucket] => ["s3:PutEncryptionConfiguration"];
+        PutBucketLifecycleConfiguration: [Bucket] => ["s3:PutLifecycleConfiguration"];
+        PutBucketOwnershipControls: [Bucket];
+        PutBucketPolicy: [Bucket];
+        PutBucketTagging: [Bucket];
+        PutBucketVersioning: [Bucket];
+        PutPublicAccessBlock: [Bucket] => ["s3:PutBucketPublicAccessBlock"];
+    }
+    "Secrets Manager" as "secretsmanager" {
+        CreateSecret: [Create];
+        DeleteSecret: [Tagged];
+        ListSecrets: [Read];
+        PutSecretValue: [Tagged];
+        TagResource: [Tagged];
+        UntagResource: [Tagged];
+        UpdateSecret: [Tagged];
+    }
+    "SNS" as "sns" {
+        CreateTopic: [Create];
+        DeleteTopic: [Tagged];
+        GetTopicAttributes: [Read];
+        ListSubscriptionsByTopic: [Read];
+        SetTopicAttributes: [Tagged];
+        Subscribe: [Tagged];
+        TagResource: [Tagged];
+        Unsubscribe: [Unscoped(SUBSCRIPTION)];
+        UntagResource: [Tagged];
+    }
+    "STS" as "sts" {
+        GetCallerIdentity: [Read];
+    }
+    "Resource Groups Tagging API" as "tag" {
+        GetResources: [Read];
+    }
+};
 
 /// Permissions the services need from the caller on its behalf: not calls
 /// of the provider (they never show in a call log), but without them the
